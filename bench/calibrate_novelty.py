@@ -20,7 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout: this tree's packages, not an installed copy
 
-from search.novelty import (  # noqa: E402
+from invscale.search.novelty import (  # noqa: E402
     Embedder,
     IndexSettings,
     NoveltyConfig,

@@ -8,14 +8,14 @@ Public API: :class:`TaskTemplate` (and its parts), :func:`load_templates`,
 
 from __future__ import annotations
 
-from generator.base import GenerationError, Generator, ScoredParent, get_generator
-from generator.batch import ExpandReport, expand_file, expand_to_dir, write_prize_csv
-from generator.config import GeneratorConfig
-from generator.expand import DEFAULT_EXAMPLES, Expansion, ExpansionStats, expand
-from generator.gates import REJECT_REASONS, GateError, Rejection, RejectReason
-from generator.generate import generate_templates
-from generator.reword import reword
-from generator.template import (
+from invscale.generator.base import GenerationError, Generator, ScoredParent, get_generator
+from invscale.generator.batch import ExpandReport, expand_file, expand_to_dir, write_prize_csv
+from invscale.generator.config import GeneratorConfig
+from invscale.generator.expand import DEFAULT_EXAMPLES, Expansion, ExpansionStats, expand
+from invscale.generator.gates import REJECT_REASONS, GateError, Rejection, RejectReason
+from invscale.generator.generate import generate_templates
+from invscale.generator.reword import reword
+from invscale.generator.template import (
     CAUSE_FAMILIES,
     CompareAnswer,
     FixedAnswer,
@@ -26,7 +26,7 @@ from generator.template import (
     build_template,
     derive,
 )
-from generator.templateio import TemplateFormatError, load_templates, save_templates
+from invscale.generator.templateio import TemplateFormatError, load_templates, save_templates
 
 __all__ = [
     "CAUSE_FAMILIES",

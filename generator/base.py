@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Protocol
 
-from generator.config import GeneratorConfig
-from generator.template import TaskTemplate
+from invscale.generator.config import GeneratorConfig
+from invscale.generator.template import TaskTemplate
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,9 @@ class Generator(Protocol):
 
 
 _BACKENDS = {
-    "offline": "generator.offline.generator:OfflineGenerator",
-    "llm": "generator.llm.generator:LLMGenerator",
-    "replay": "generator.llm.replay:ReplayGenerator",
+    "offline": "invscale.generator.offline.generator:OfflineGenerator",
+    "llm": "invscale.generator.llm.generator:LLMGenerator",
+    "replay": "invscale.generator.llm.replay:ReplayGenerator",
 }
 
 

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.expand import DEFAULT_EXAMPLES, expand
-from generator.gates import GateError, Rejection
-from generator.template import TaskTemplate
-from generator.templateio import load_templates
-from scorer.records import TaskDataset
-from scorer.taskio import save_task
+from invscale.generator.expand import DEFAULT_EXAMPLES, expand
+from invscale.generator.gates import GateError, Rejection
+from invscale.generator.template import TaskTemplate
+from invscale.generator.templateio import load_templates
+from invscale.scorer.records import TaskDataset
+from invscale.scorer.taskio import save_task
 
 
 @dataclass(frozen=True)

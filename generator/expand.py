@@ -8,14 +8,14 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from generator.gates import (
+from invscale.generator.gates import (
     CONTROL_BALANCE_TOLERANCE,
     GateError,
     Rejection,
     balance_problem,
     spacing_problem,
 )
-from generator.items import (
+from invscale.generator.items import (
     ItemProblem,
     RenderedItem,
     combination_values,
@@ -26,9 +26,9 @@ from generator.items import (
     row_values,
     tokens_of,
 )
-from generator.render import slots
-from generator.template import TaskTemplate
-from scorer.records import Example, LogoddsExample, SequenceProbExample, TaskDataset
+from invscale.generator.render import slots
+from invscale.generator.template import TaskTemplate
+from invscale.scorer.records import Example, LogoddsExample, SequenceProbExample, TaskDataset
 
 __all__ = [
     "Expansion",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.base import ScoredParent, get_generator
-from generator.config import GeneratorConfig
-from generator.template import TaskTemplate
-from generator.templateio import save_templates
+from invscale.generator.base import ScoredParent, get_generator
+from invscale.generator.config import GeneratorConfig
+from invscale.generator.template import TaskTemplate
+from invscale.generator.templateio import save_templates
 
 
 def generate_templates(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.gates import (
+from invscale.generator.gates import (
     GateError,
     Rejection,
     RejectReason,
@@ -12,9 +12,9 @@ from generator.gates import (
     estimate_tokens,
     options_collide,
 )
-from generator.render import PatternError, render
-from generator.template import DEMOS_SLOT, TaskTemplate
-from scorer.records import (
+from invscale.generator.render import PatternError, render
+from invscale.generator.template import DEMOS_SLOT, TaskTemplate
+from invscale.scorer.records import (
     ClassificationExample,
     Example,
     LogoddsExample,

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.offline.lexicon import load_lexicon
-from generator.render import escape, map_literals, parse
-from generator.template import TaskTemplate, derive
+from invscale.generator.offline.lexicon import load_lexicon
+from invscale.generator.render import escape, map_literals, parse
+from invscale.generator.template import TaskTemplate, derive
 
 DEFAULT_SEEDS_DIR = "datasets/seeds"
 _PATTERN_FIELDS = ("prompt", "control_prompt", "other_prompt", "control_other_prompt")

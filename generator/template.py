@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from generator.render import IDENTIFIER, PatternError, describe, slots
-from scorer.records import TaskType
+from invscale.generator.render import IDENTIFIER, PatternError, describe, slots
+from invscale.scorer.records import TaskType
 
 # The Prize paper's four causes of inverse scaling; a template may also name another one.
 CAUSE_FAMILIES = ("strong_prior", "unwanted_imitation", "distractor_task", "spurious_few_shot")

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from generator.template import TaskTemplate
+from invscale.generator.template import TaskTemplate
 
 _YAML = (".yaml", ".yml")
 _JSON = (".jsonl", ".json")

@@ -3,13 +3,13 @@
 Knows nothing of generation or search.
 """
 
-from scorer.analyze import analyze_file
-from scorer.backends import LM, UnknownBackendError, load_backend
-from scorer.cache import ScoreCache, cached_loglikelihood
-from scorer.config import Rung, ScorerConfig
-from scorer.fit import Interval, ModelSummary, ScalingFit, bootstrap_counts, slope_with_ci
-from scorer.metrics import ExampleScore, dataset_requests, score_examples
-from scorer.records import (
+from invscale.scorer.analyze import analyze_file
+from invscale.scorer.backends import LM, UnknownBackendError, load_backend
+from invscale.scorer.cache import ScoreCache, cached_loglikelihood
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.fit import Interval, ModelSummary, ScalingFit, bootstrap_counts, slope_with_ci
+from invscale.scorer.metrics import ExampleScore, dataset_requests, score_examples
+from invscale.scorer.records import (
     TASK_TYPES,
     ClassificationExample,
     Example,
@@ -20,9 +20,9 @@ from scorer.records import (
     TaskDataset,
     TaskType,
 )
-from scorer.results import score_file, summary_dict, write_results
-from scorer.score import LadderResult, ModelPool, ModelResult, fit_models, score_dataset
-from scorer.taskio import TaskFormatError, load_task, save_task
+from invscale.scorer.results import score_file, summary_dict, write_results
+from invscale.scorer.score import LadderResult, ModelPool, ModelResult, fit_models, score_dataset
+from invscale.scorer.taskio import TaskFormatError, load_task, save_task
 
 __all__ = [
     "LM",

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from scorer.config import Rung, ScorerConfig
-from scorer.metrics import ExampleScore
-from scorer.records import TaskDataset
-from scorer.results import write_summary
-from scorer.score import LadderResult, ModelResult, fit_models, summarize_model
-from scorer.taskio import TaskFormatError, load_task
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.metrics import ExampleScore
+from invscale.scorer.records import TaskDataset
+from invscale.scorer.results import write_summary
+from invscale.scorer.score import LadderResult, ModelResult, fit_models, summarize_model
+from invscale.scorer.taskio import TaskFormatError, load_task
 
 _SUFFIXES = ("logodds_difference", "total_logprob", "correct", "loss")
 _MULTIPLIERS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}

@@ -2,7 +2,7 @@
 
 Rescoring what was scored before costs nothing, and results are committed chunk by chunk, so a
 killed run loses at most the chunk in flight (and a backend failing with
-:class:`~scorer.backends.base.PartialScoresError` loses none of what it finished).
+:class:`~invscale.scorer.backends.base.PartialScoresError` loses none of what it finished).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from scorer.backends.base import LM, PartialScoresError
-from scorer.records import LLRequest, LLResult
+from invscale.scorer.backends.base import LM, PartialScoresError
+from invscale.scorer.records import LLRequest, LLResult
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scores (

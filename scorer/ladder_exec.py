@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from scorer.config import Rung
+from invscale.scorer.config import Rung
 
 T = TypeVar("T")
 

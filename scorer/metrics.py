@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scorer.records import (
+from invscale.scorer.records import (
     ClassificationExample,
     Example,
     LLRequest,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from scorer.fit import ModelSummary, ScalingFit
+from invscale.scorer.fit import ModelSummary, ScalingFit
 
 
 def plot_scaling(

@@ -14,8 +14,8 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scorer.config import Rung
-from scorer.ladder_exec import is_remote
+from invscale.scorer.config import Rung
+from invscale.scorer.ladder_exec import is_remote
 
 BYTES_PER_PARAM = {"float32": 4, "bfloat16": 2, "float16": 2, "auto": 4}
 """Bytes per parameter of each dtype (``auto`` may load float32 weights: counted as such)."""

@@ -7,12 +7,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from scorer.config import ScorerConfig
-from scorer.metrics import prize_columns
-from scorer.plot import plot_scaling
-from scorer.records import Scalar
-from scorer.score import LadderResult, Progress, score_dataset
-from scorer.taskio import example_row, load_task, write_jsonl
+from invscale.scorer.config import ScorerConfig
+from invscale.scorer.metrics import prize_columns
+from invscale.scorer.plot import plot_scaling
+from invscale.scorer.records import Scalar
+from invscale.scorer.score import LadderResult, Progress, score_dataset
+from invscale.scorer.taskio import example_row, load_task, write_jsonl
 
 
 def labelled_rows(result: LadderResult) -> list[dict[str, Scalar]]:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scorer.backends import LM, load_backend
-from scorer.cache import ScoreCache, cached_loglikelihood
-from scorer.config import Rung, ScorerConfig
-from scorer.fit import (
+from invscale.scorer.backends import LM, load_backend
+from invscale.scorer.cache import ScoreCache, cached_loglikelihood
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.fit import (
     ModelSummary,
     ScalingFit,
     bootstrap_counts,
@@ -21,15 +21,15 @@ from scorer.fit import (
     spearman,
     summarize,
 )
-from scorer.ladder_exec import run_ladder
-from scorer.metrics import (
+from invscale.scorer.ladder_exec import run_ladder
+from invscale.scorer.metrics import (
     ExampleScore,
     chance_accuracy,
     chance_loss,
     dataset_requests,
     score_examples,
 )
-from scorer.records import LLRequest, LLResult, TaskDataset, TaskType
+from invscale.scorer.records import LLRequest, LLResult, TaskDataset, TaskType
 
 # Called with (model name, requests resolved so far, requests in total).
 Progress = Callable[[str, int, int], None]

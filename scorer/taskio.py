@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from scorer.records import (
+from invscale.scorer.records import (
     TASK_TYPES,
     ClassificationExample,
     Example,

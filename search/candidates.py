@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator import Expansion, GateError, TaskTemplate, expand
-from scorer import TaskDataset
+from invscale.generator import Expansion, GateError, TaskTemplate, expand
+from invscale.scorer import TaskDataset
 
 # Seeds of a candidate's item sets: selection and confirmation never share items.
 SELECTION_SEED_OFFSET = 0

@@ -8,10 +8,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from generator.config import GeneratorConfig
-from scorer.config import ScorerConfig
-from scorer.paths import PROJECT_ROOT
-from search.novelty.config import NoveltyConfig
+from invscale.generator.config import GeneratorConfig
+from invscale.scorer.config import ScorerConfig
+from invscale.scorer.paths import PROJECT_ROOT
+from invscale.search.novelty.config import NoveltyConfig
 
 
 class SearchConfig(BaseModel):

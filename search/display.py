@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from search.loop import SearchRun
-    from search.store import RunStore
+    from invscale.search.loop import SearchRun
+    from invscale.search.store import RunStore
 
 
 class Display(Protocol):
@@ -52,7 +52,7 @@ def render(store: RunStore, header: str = "") -> Any:
     from rich.console import Group
     from rich.table import Table
 
-    from search.loop import summary_counts
+    from invscale.search.loop import summary_counts
 
     counts = summary_counts(store)
     funnel = Table(title=header or "invscale search", show_header=False)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from scorer import (
+from invscale.scorer import (
     LadderResult,
     ModelPool,
     Rung,
@@ -22,7 +22,7 @@ from scorer import (
     TaskDataset,
     score_dataset,
 )
-from scorer.fit import (
+from invscale.scorer.fit import (
     bootstrap_counts,
     bootstrap_slopes,
     p_positive,

@@ -14,15 +14,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import GateError, ScoredParent, TaskTemplate, get_generator
-from scorer import ModelPool, ScoreCache, dataset_requests
-from search.acceptance import significant
-from search.candidates import ItemSets, confirmation_sets, prefix, selection_sets, template_of
-from search.config import Config
-from search.display import Display
-from search.evaluate import PairedEvaluation, score_pair
-from search.novelty_gate import NoveltyGate
-from search.store import TERMINAL, CandidateRow, RunStore
+from invscale.generator import GateError, ScoredParent, TaskTemplate, get_generator
+from invscale.scorer import ModelPool, ScoreCache, dataset_requests
+from invscale.search.acceptance import significant
+from invscale.search.candidates import (
+    ItemSets,
+    confirmation_sets,
+    prefix,
+    selection_sets,
+    template_of,
+)
+from invscale.search.config import Config
+from invscale.search.display import Display
+from invscale.search.evaluate import PairedEvaluation, score_pair
+from invscale.search.novelty_gate import NoveltyGate
+from invscale.search.store import TERMINAL, CandidateRow, RunStore
 
 
 @dataclass
@@ -328,7 +334,7 @@ def run_generation(run: SearchRun, generation: int) -> None:
 
 
 def _accept(run: SearchRun, newly: list[str]) -> None:
-    from search.writeout import robustness, write_task
+    from invscale.search.writeout import robustness, write_task
 
     for cid in newly:
         robust = robustness(run, cid)

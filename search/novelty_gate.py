@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import TaskTemplate
-from scorer import TaskDataset
-from search.novelty.config import NoveltyConfig
+from invscale.generator import TaskTemplate
+from invscale.scorer import TaskDataset
+from invscale.search.novelty.config import NoveltyConfig
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class GateVerdict:
 
 def template_query(template: TaskTemplate, dataset: TaskDataset):  # noqa: ANN201
     """A template as a novelty query: its hypothesis and instruction, and rendered prompts."""
-    from search.novelty import NoveltyQuery
+    from invscale.search.novelty import NoveltyQuery
 
     description = " ".join(p for p in (template.hypothesis, template.instruction) if p)
     prompts = tuple(ex.prompt for ex in dataset.examples)
@@ -40,7 +40,7 @@ class NoveltyGate:
 
     def _get(self):  # noqa: ANN202
         if self._filter is None:
-            from search.novelty import NoveltyFilter
+            from invscale.search.novelty import NoveltyFilter
 
             self._filter = NoveltyFilter.open(self.directory, self.config)
         return self._filter

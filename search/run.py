@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scorer import ModelPool, ScoreCache
-from search.config import Config
-from search.display import Display, NullDisplay, leaderboard
-from search.loop import SearchRun, search_loop, summary_counts
-from search.novelty_gate import NoveltyGate
-from search.store import RunStore
+from invscale.scorer import ModelPool, ScoreCache
+from invscale.search.config import Config
+from invscale.search.display import Display, NullDisplay, leaderboard
+from invscale.search.loop import SearchRun, search_loop, summary_counts
+from invscale.search.novelty_gate import NoveltyGate
+from invscale.search.store import RunStore
 
 
 class RunError(ValueError):
@@ -93,7 +93,7 @@ def run_search(
 
 def finish(run: SearchRun, reason: str) -> SearchOutcome:
     """Write the best candidates and the run summary; close the store."""
-    from search.writeout import refresh_decisions, write_best
+    from invscale.search.writeout import refresh_decisions, write_best
 
     run.store.set_meta("elapsed_s", run.minutes() * 60)
     run.store.set_meta("stop_reason", reason)

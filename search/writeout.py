@@ -13,16 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from generator import GateError, reword
-from scorer import LadderResult, save_task, score_dataset, summary_dict
-from scorer.plot import plot_scaling
-from scorer.results import labelled_rows
-from scorer.taskio import write_jsonl
-from search.candidates import ItemSets, confirmation_sets, prefix, selection_sets, template_of
-from search.evaluate import PairedEvaluation, score_pair
+from invscale.generator import GateError, reword
+from invscale.scorer import LadderResult, save_task, score_dataset, summary_dict
+from invscale.scorer.plot import plot_scaling
+from invscale.scorer.results import labelled_rows
+from invscale.scorer.taskio import write_jsonl
+from invscale.search.candidates import (
+    ItemSets,
+    confirmation_sets,
+    prefix,
+    selection_sets,
+    template_of,
+)
+from invscale.search.evaluate import PairedEvaluation, score_pair
 
 if TYPE_CHECKING:
-    from search.loop import SearchRun
+    from invscale.search.loop import SearchRun
 
 
 def _items(run: SearchRun, cid: str, confirm: bool) -> ItemSets:
@@ -45,7 +51,7 @@ def _items(run: SearchRun, cid: str, confirm: bool) -> ItemSets:
 
 def robustness(run: SearchRun, cid: str) -> dict[str, Any]:
     """Score rewordings of the instruction; the share that keep the inverse trend."""
-    from search.loop import evaluate
+    from invscale.search.loop import evaluate
 
     row = run.store.candidate(cid)
     template = template_of(row.template)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scorer.records import LLRequest, LLResult
+from invscale.scorer.records import LLRequest, LLResult
 
 ROOT = Path(__file__).resolve().parents[1]
 PRIZE = ROOT.parent / "shared" / "prize-format"

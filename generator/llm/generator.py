@@ -15,17 +15,17 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import SecretStr
 
-from generator.base import GenerationError, ScoredParent
-from generator.config import GeneratorConfig
-from generator.llm.prompt import (
+from invscale.generator.base import GenerationError, ScoredParent
+from invscale.generator.config import GeneratorConfig
+from invscale.generator.llm.prompt import (
     ReplyError,
     Request,
     parse_reply,
     system_message,
     user_message,
 )
-from generator.offline.generator import OfflineGenerator
-from generator.template import TaskTemplate
+from invscale.generator.offline.generator import OfflineGenerator
+from invscale.generator.template import TaskTemplate
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator.base import ScoredParent
-from generator.expand import expand
-from generator.gates import GateError
-from generator.template import TaskTemplate, build_template
-from generator.templateio import validation_summary
+from invscale.generator.base import ScoredParent
+from invscale.generator.expand import expand
+from invscale.generator.gates import GateError
+from invscale.generator.template import TaskTemplate, build_template
+from invscale.generator.templateio import validation_summary
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
-from generator.config import GeneratorConfig
-from generator.llm.generator import LLMGenerator
-from generator.offline.lexicon import resolve_path
+from invscale.generator.config import GeneratorConfig
+from invscale.generator.llm.generator import LLMGenerator
+from invscale.generator.offline.lexicon import resolve_path
 
 
 class ReplayFileError(ValueError):

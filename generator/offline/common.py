@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generator.offline.lexicon import Lexicon
-from generator.offline.tables import build_table
-from generator.template import TaskTemplate, build_template
+from invscale.generator.offline.lexicon import Lexicon
+from invscale.generator.offline.tables import build_table
+from invscale.generator.template import TaskTemplate, build_template
 
 Build = Callable[[Lexicon, random.Random, int], TaskTemplate]
 

@@ -9,15 +9,15 @@ from collections.abc import Iterator, Sequence
 
 from pydantic import ValidationError
 
-from generator.base import GenerationError, ScoredParent
-from generator.config import GeneratorConfig
-from generator.expand import expand
-from generator.gates import GateError
-from generator.offline.lexicon import Lexicon, load_lexicon
-from generator.offline.mutate import MUTATIONS, crossover
-from generator.offline.operators import select
-from generator.reword import reword
-from generator.template import TaskTemplate
+from invscale.generator.base import GenerationError, ScoredParent
+from invscale.generator.config import GeneratorConfig
+from invscale.generator.expand import expand
+from invscale.generator.gates import GateError
+from invscale.generator.offline.lexicon import Lexicon, load_lexicon
+from invscale.generator.offline.mutate import MUTATIONS, crossover
+from invscale.generator.offline.operators import select
+from invscale.generator.reword import reword
+from invscale.generator.template import TaskTemplate
 
 log = logging.getLogger(__name__)
 

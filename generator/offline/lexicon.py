@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from scorer.paths import data_path
+from invscale.scorer.paths import data_path
 
 
 class LexiconError(ValueError):

@@ -7,14 +7,14 @@ import random
 import re
 from typing import Any
 
-from generator.expand import expand
-from generator.gates import GateError
-from generator.items import combination_values, render_item
-from generator.offline.lexicon import Lexicon
-from generator.offline.tables import BUILDERS, build_table
-from generator.render import escape, map_literals
-from generator.template import DEMOS_SLOT, CompareAnswer, TaskTemplate, derive
-from scorer.records import ClassificationExample, SequenceProbExample
+from invscale.generator.expand import expand
+from invscale.generator.gates import GateError
+from invscale.generator.items import combination_values, render_item
+from invscale.generator.offline.lexicon import Lexicon
+from invscale.generator.offline.tables import BUILDERS, build_table
+from invscale.generator.render import escape, map_literals
+from invscale.generator.template import DEMOS_SLOT, CompareAnswer, TaskTemplate, derive
+from invscale.scorer.records import ClassificationExample, SequenceProbExample
 
 _LABEL_SETS = (("Yes", "No"), ("True", "False"), ("Right", "Wrong"), ("Correct", "Incorrect"))
 _FLIP_WORDS = {

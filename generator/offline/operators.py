@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.offline import ops_distract, ops_imitation, ops_prior
-from generator.offline.common import Operator
+from invscale.generator.offline import ops_distract, ops_imitation, ops_prior
+from invscale.generator.offline.common import Operator
 
 OPERATORS: dict[str, Operator] = {
     op.name: op for op in ops_prior.OPERATORS + ops_imitation.OPERATORS + ops_distract.OPERATORS

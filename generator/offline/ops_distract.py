@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from generator.offline.common import (
+from invscale.generator.offline.common import (
     LETTERED,
     Operator,
     assemble,
@@ -16,9 +16,9 @@ from generator.offline.common import (
     tables,
     words_or,
 )
-from generator.offline.lexicon import Lexicon
-from generator.render import render
-from generator.template import TaskTemplate
+from invscale.generator.offline.lexicon import Lexicon
+from invscale.generator.render import render
+from invscale.generator.template import TaskTemplate
 
 # (negated, plain) question stems, inline-choices form then listed-options form.
 _NEGATION_STEMS = (

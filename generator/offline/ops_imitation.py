@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from generator.offline.common import (
+from invscale.generator.offline.common import (
     Operator,
     assemble,
     capacity,
@@ -14,8 +14,8 @@ from generator.offline.common import (
     fixed,
     tables,
 )
-from generator.offline.lexicon import Lexicon
-from generator.template import TaskTemplate
+from invscale.generator.offline.lexicon import Lexicon
+from invscale.generator.template import TaskTemplate
 
 _PATTERN_RULES = (
     (

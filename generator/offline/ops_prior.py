@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from generator.offline.common import (
+from invscale.generator.offline.common import (
     Operator,
     assemble,
     capacity,
@@ -15,8 +15,8 @@ from generator.offline.common import (
     tables,
     words_or,
 )
-from generator.offline.lexicon import Lexicon
-from generator.template import TaskTemplate
+from invscale.generator.offline.lexicon import Lexicon
+from invscale.generator.template import TaskTemplate
 
 _REDEFINE_INTROS = (
     "In this game, the word '{r.word}' means {r.new_article} {r.new_cat}.",

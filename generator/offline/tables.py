@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from generator.offline.lexicon import Lexicon
-from generator.template import SlotTable
+from invscale.generator.offline.lexicon import Lexicon
+from invscale.generator.template import SlotTable
 
 Rows = list[dict[str, str]]
 Builder = Callable[[Lexicon, random.Random, int, str], Rows]

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
-from scorer.backends.base import LM, PartialScoresError
-from scorer.config import Rung, ScorerConfig
+from invscale.scorer.backends.base import LM, PartialScoresError
+from invscale.scorer.config import Rung, ScorerConfig
 
 # name -> "module:factory"; the factory takes (rung, scorer config) and returns an LM.
 _REGISTRY: dict[str, str] = {
-    "fake": "scorer.backends.fake:load",
-    "hf": "scorer.backends.hf:load",
-    "openai": "scorer.backends.openai_api:load",
+    "fake": "invscale.scorer.backends.fake:load",
+    "hf": "invscale.scorer.backends.hf:load",
+    "openai": "invscale.scorer.backends.openai_api:load",
 }
 
 

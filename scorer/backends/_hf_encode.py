@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scorer.records import LLRequest
+from invscale.scorer.records import LLRequest
 
 _log = logging.getLogger(__name__)
 

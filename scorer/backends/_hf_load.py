@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scorer.config import Rung
+from invscale.scorer.config import Rung
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 # Files whose bytes decide what the model computes (weights, config, tokenizer).
@@ -138,7 +138,7 @@ def _existing(rung: Rung, path: Path) -> Path:
 
 
 def _from_gguf(rung: Rung, path: Path, cache_dir: Path) -> LocalModel:
-    from scorer.backends._hf_gguf import converted_folder
+    from invscale.scorer.backends._hf_gguf import converted_folder
 
     digest = file_sha256(path, cache_dir)
     try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from scorer.backends._hf_encode import EncodedPair, Tokens, common_prefix_len
+from invscale.scorer.backends._hf_encode import EncodedPair, Tokens, common_prefix_len
 
 
 @dataclass(frozen=True)

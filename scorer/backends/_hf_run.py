@@ -18,7 +18,7 @@ import torch
 from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer, DynamicSlidingWindowLayer
 
-from scorer.backends._hf_encode import EncodedPair, Tokens
+from invscale.scorer.backends._hf_encode import EncodedPair, Tokens
 
 # Cache layers whose tensors we know how to expand and select (plain or sliding-window attention).
 _KNOWN_LAYERS = (DynamicLayer, DynamicSlidingWindowLayer)

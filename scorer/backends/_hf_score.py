@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scorer.backends._hf_encode import EncodedPair, Tokens
-from scorer.backends._hf_plan import (
+from invscale.scorer.backends._hf_encode import EncodedPair, Tokens
+from invscale.scorer.backends._hf_plan import (
     Budget,
     PrefixGroup,
     Slot,
@@ -18,7 +18,7 @@ from scorer.backends._hf_plan import (
     group_by_prefix,
     pack,
 )
-from scorer.backends._hf_run import (
+from invscale.scorer.backends._hf_run import (
     ContextBatch,
     Engine,
     TokenScore,

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scorer.records import LLResult
+from invscale.scorer.records import LLResult
 
 # A token's log-prob may sit this far below the best alternative and still count as the argmax:
 # servers round the two numbers separately.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from scorer.records import LLRequest, LLResult
+from invscale.scorer.records import LLRequest, LLResult
 
 
 @runtime_checkable

@@ -12,8 +12,8 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-from scorer.config import Rung, ScorerConfig
-from scorer.records import LLRequest, LLResult
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.records import LLRequest, LLResult
 
 
 def _unit(*parts: str) -> float:

@@ -21,11 +21,11 @@ from typing import Any
 
 import torch
 
-from scorer.backends._hf_attn import use_native_gqa
-from scorer.backends._hf_encode import EncodedPair, encode_pairs
-from scorer.backends._hf_load import ModelSourceError, resolve_source
-from scorer.backends._hf_plan import Budget
-from scorer.backends._hf_run import (
+from invscale.scorer.backends._hf_attn import use_native_gqa
+from invscale.scorer.backends._hf_encode import EncodedPair, encode_pairs
+from invscale.scorer.backends._hf_load import ModelSourceError, resolve_source
+from invscale.scorer.backends._hf_plan import Budget
+from invscale.scorer.backends._hf_run import (
     Engine,
     RunStats,
     TokenScore,
@@ -34,9 +34,9 @@ from scorer.backends._hf_run import (
     kv_bytes_per_token,
     make_engine,
 )
-from scorer.backends._hf_score import FastOptions, score_fast, score_naive, score_plain
-from scorer.config import Rung, ScorerConfig
-from scorer.records import LLRequest, LLResult
+from invscale.scorer.backends._hf_score import FastOptions, score_fast, score_naive, score_plain
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.records import LLRequest, LLResult
 
 _log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ __all__ = ["HFLM", "ModelSourceError", "load"]
 
 @dataclass(frozen=True)
 class HFLM:
-    """A transformers causal LM behind the :class:`~scorer.backends.base.LM` contract.
+    """A transformers causal LM behind the :class:`~invscale.scorer.backends.base.LM` contract.
 
     Attributes:
         name: The rung's name.

@@ -12,7 +12,8 @@ starts there and the request fails with an error instead of being scored wrongly
 Prompts go in batches of ``request_batch_size`` per HTTP request, ``max_concurrency`` requests in
 flight, each retried with jittered exponential backoff on 429, 5xx, timeouts, dropped connections
 and cut-off replies. When a rung finally fails, what finished is handed to the score cache (see
-:class:`~scorer.backends.base.PartialScoresError`), so a rerun resumes where the server dropped.
+:class:`~invscale.scorer.backends.base.PartialScoresError`), so a rerun resumes where the
+server dropped.
 """
 
 from __future__ import annotations
@@ -23,16 +24,16 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
-from scorer.backends._openai_parse import (
+from invscale.scorer.backends._openai_parse import (
     BoundaryError,
     ResponseFormatError,
     continuation_result,
     parse_completion,
 )
-from scorer.backends._openai_retry import RetriesExhaustedError, RetryPolicy, with_retries
-from scorer.backends.base import PartialScoresError
-from scorer.config import Rung, ScorerConfig
-from scorer.records import LLRequest, LLResult
+from invscale.scorer.backends._openai_retry import RetriesExhaustedError, RetryPolicy, with_retries
+from invscale.scorer.backends.base import PartialScoresError
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.records import LLRequest, LLResult
 
 # Request index -> result, and request index -> why it could not be scored.
 Scored = dict[int, LLResult]

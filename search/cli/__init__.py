@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from search.cli import analyze as _analyze
-from search.cli import expand as _expand
-from search.cli import export as _export
-from search.cli import generate as _generate
-from search.cli import ladder as _ladder
-from search.cli import novelty as _novelty
-from search.cli import report as _report
-from search.cli import score as _score
-from search.cli import search as _search
-from search.cli import status as _status
+from invscale.search.cli import analyze as _analyze
+from invscale.search.cli import expand as _expand
+from invscale.search.cli import export as _export
+from invscale.search.cli import generate as _generate
+from invscale.search.cli import ladder as _ladder
+from invscale.search.cli import novelty as _novelty
+from invscale.search.cli import report as _report
+from invscale.search.cli import score as _score
+from invscale.search.cli import search as _search
+from invscale.search.cli import status as _status
 
 app = typer.Typer(
     name="invscale",

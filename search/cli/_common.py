@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from search.config import Config
+    from invscale.search.config import Config
 
 # Errors that are the user's input, not our bug: print them plainly, no traceback.
 USER_ERRORS: tuple[type[Exception], ...] = (ValueError, KeyError, FileNotFoundError, OSError)
@@ -17,7 +17,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (ValueError, KeyError, FileNotFoundEr
 
 def load(config: str | None) -> Config:
     """Load the config tree, exiting with a clear message when it is invalid."""
-    from search.config import load_config
+    from invscale.search.config import load_config
 
     with user_errors():
         return load_config(config)

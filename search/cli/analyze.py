@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from search.cli._common import load, user_errors
-from search.cli.score import print_result
+from invscale.search.cli._common import load, user_errors
+from invscale.search.cli.score import print_result
 
 
 def analyze_command(
@@ -35,7 +35,7 @@ def analyze_command(
     ] = None,
 ) -> None:
     """Fit the scaling trend of DATA's per-model columns; write summary.json and scaling.png."""
-    from scorer.analyze import analyze_file, parse_params
+    from invscale.scorer.analyze import analyze_file, parse_params
 
     cfg = load(config)
     with user_errors():

@@ -18,8 +18,8 @@ def expand_command(
     config: str | None = typer.Option(None, "--config", help="Config file (default config.yaml)."),
 ) -> None:
     """Write OUT_DIR/<id>.csv and <id>.control.csv per template, and rejections.jsonl."""
-    from generator import expand_file
-    from search.config import load_config
+    from invscale.generator import expand_file
+    from invscale.search.config import load_config
 
     try:
         limit = max_prompt_tokens or load_config(config).generator.max_prompt_tokens

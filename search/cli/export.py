@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from search.cli._common import user_errors
+from invscale.search.cli._common import user_errors
 
 
 def export_command(
@@ -25,7 +25,7 @@ def export_command(
     ] = 300,
 ) -> None:
     """Export PATH's task(s) for a Prize submission, lm-evaluation-harness or Hugging Face."""
-    from search.export import export_path
+    from invscale.search.export import export_path
 
     with user_errors():
         written = export_path(path, out, formats or ["all"], licence, min_rows)

@@ -20,8 +20,8 @@ def generate_command(
     config: str | None = typer.Option(None, "--config", help="Config file (default config.yaml)."),
 ) -> None:
     """Propose N templates and write them to OUT."""
-    from generator import generate_templates
-    from search.config import load_config
+    from invscale.generator import generate_templates
+    from invscale.search.config import load_config
 
     try:
         cfg = load_config(config).generator

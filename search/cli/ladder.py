@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from search.cli._common import load, user_errors
+from invscale.search.cli._common import load, user_errors
 
 _COLUMNS = ("model", "params", "dtype", "where", "needs", "with others", "free", "fits", "note")
 
@@ -20,7 +20,7 @@ def check_command(
     from rich.console import Console
     from rich.table import Table
 
-    from scorer.preflight import preflight
+    from invscale.scorer.preflight import preflight
 
     cfg = load(config)
     with user_errors():

@@ -10,7 +10,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from search.novelty.records import NoveltyReport
+    from invscale.search.novelty.records import NoveltyReport
 
 _DESCRIPTION_HELP = "what a data file's task tests, in words (makes the check stronger)"
 _PATH_HELP = (
@@ -30,8 +30,8 @@ def novelty_command(
     """
     from rich.console import Console
 
-    from search.config import ConfigError, load_config
-    from search.novelty import check_path
+    from invscale.search.config import ConfigError, load_config
+    from invscale.search.novelty import check_path
 
     console = Console()
     try:

@@ -7,14 +7,14 @@ from typing import Annotated
 
 import typer
 
-from search.cli._common import user_errors
+from invscale.search.cli._common import user_errors
 
 
 def report_command(
     run: Annotated[Path, typer.Argument(help="Run folder (holding run.sqlite).")],
 ) -> None:
     """Write RUN/report.html: leaderboard, plots, examples, funnel, ladder and config."""
-    from search.report import write_report
+    from invscale.search.report import write_report
 
     with user_errors():
         path = write_report(run)

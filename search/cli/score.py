@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from search.cli._common import load, progress_bar, user_errors
+from invscale.search.cli._common import load, progress_bar, user_errors
 
 
 def score_command(
@@ -23,7 +23,7 @@ def score_command(
     limit: int | None = typer.Option(None, "--limit", help="Score only the first N examples."),
 ) -> None:
     """Score DATA on a ladder; write labelled_data.jsonl, summary.json and scaling.png."""
-    from scorer import score_file
+    from invscale.scorer import score_file
 
     cfg = load(config)
     bar, update = progress_bar()
@@ -38,7 +38,7 @@ def print_result(result: object) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from scorer import LadderResult
+    from invscale.scorer import LadderResult
 
     assert isinstance(result, LadderResult)
     table = Table(

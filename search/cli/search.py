@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from search.cli._common import load, user_errors
+from invscale.search.cli._common import load, user_errors
 
 
 def search_command(
@@ -21,8 +21,8 @@ def search_command(
     live: bool = typer.Option(True, "--live/--no-live", help="Live progress display."),
 ) -> None:
     """Search for novel inverse-scaling tasks; every step is stored in the run folder."""
-    from search.display import RichDisplay
-    from search.run import run_search
+    from invscale.search.display import RichDisplay
+    from invscale.search.run import run_search
 
     budget = {
         k: v

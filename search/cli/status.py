@@ -6,16 +6,16 @@ from pathlib import Path
 
 import typer
 
-from search.cli._common import user_errors
+from invscale.search.cli._common import user_errors
 
 
 def status_command(run: Path = typer.Argument(..., help="Run folder.")) -> None:
     """Print the leaderboard and counts of a finished or running search."""
     from rich.console import Console
 
-    from search.display import render
-    from search.run import run_status
-    from search.store import RunStore
+    from invscale.search.display import render
+    from invscale.search.run import run_status
+    from invscale.search.store import RunStore
 
     with user_errors():
         summary = run_status(run)

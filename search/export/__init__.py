@@ -1,10 +1,15 @@
 """Exports of accepted tasks: a Prize submission, an lm-evaluation-harness task, a HF dataset."""
 
-from search.export.folder import ExportError, TaskFolder, find_task_folders, load_task_folder
-from search.export.hf import export_hf
-from search.export.lmeval import export_lm_eval
-from search.export.prize import export_prize
-from search.export.run import FORMATS, export_path
+from invscale.search.export.folder import (
+    ExportError,
+    TaskFolder,
+    find_task_folders,
+    load_task_folder,
+)
+from invscale.search.export.hf import export_hf
+from invscale.search.export.lmeval import export_lm_eval
+from invscale.search.export.prize import export_prize
+from invscale.search.export.run import FORMATS, export_path
 
 __all__ = [
     "FORMATS",

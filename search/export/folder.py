@@ -15,12 +15,12 @@ from pathlib import Path
 
 import yaml
 
-from scorer.records import (
+from invscale.scorer.records import (
     LogoddsExample,
     SequenceProbExample,
     TaskDataset,
 )
-from scorer.taskio import TaskFormatError, load_task, parse_task_type
+from invscale.scorer.taskio import TaskFormatError, load_task, parse_task_type
 
 # A value of an exported JSON row: text, numbers, or a list of classes.
 JsonValue = str | int | float | bool | None | list[str]

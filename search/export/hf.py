@@ -7,7 +7,13 @@ from pathlib import Path
 
 import yaml
 
-from search.export.folder import JsonRow, TaskFolder, json_rows, load_task_folder, write_jsonl
+from invscale.search.export.folder import (
+    JsonRow,
+    TaskFolder,
+    json_rows,
+    load_task_folder,
+    write_jsonl,
+)
 
 
 def write_parquet(rows: list[JsonRow], path: Path) -> Path:

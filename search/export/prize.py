@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from search.export.folder import ExportError, TaskFolder, load_task_folder
+from invscale.search.export.folder import ExportError, TaskFolder, load_task_folder
 
 # Template keys that hold in-prompt demonstrations (the generator's schema may use any of them).
 _DEMO_KEYS = frozenset(

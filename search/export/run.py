@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from search.export.folder import ExportError, find_task_folders
-from search.export.hf import export_hf
-from search.export.lmeval import export_lm_eval
-from search.export.prize import export_prize
+from invscale.search.export.folder import ExportError, find_task_folders
+from invscale.search.export.hf import export_hf
+from invscale.search.export.lmeval import export_lm_eval
+from invscale.search.export.prize import export_prize
 
 FORMATS = ("prize", "lm-eval", "hf")
 

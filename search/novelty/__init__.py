@@ -1,7 +1,7 @@
 """Novelty filter: is a candidate task new against known tasks and earlier accepted ones?
 
 Tasks are embedded on two channels (description; centroid of sampled prompts, see
-:mod:`search.novelty.vectors`) with a sentence-transformers model, indexed with faiss and
+:mod:`invscale.search.novelty.vectors`) with a sentence-transformers model, indexed with faiss and
 persisted next to the run. faiss and sentence-transformers are imported only when used, and
 the names below are resolved lazily so importing the config tree does not import numpy.
 """
@@ -12,10 +12,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from search.novelty.config import NoveltyConfig
-    from search.novelty.corpus import KnownTask, known_entries, load_known_tasks
-    from search.novelty.dedupe import DedupeResult, DroppedExample, dedupe_dataset, dedupe_prompts
-    from search.novelty.embedders import (
+    from invscale.search.novelty.config import NoveltyConfig
+    from invscale.search.novelty.corpus import KnownTask, known_entries, load_known_tasks
+    from invscale.search.novelty.dedupe import (
+        DedupeResult,
+        DroppedExample,
+        dedupe_dataset,
+        dedupe_prompts,
+    )
+    from invscale.search.novelty.embedders import (
         Embedder,
         EmbedderError,
         HashingEmbedder,
@@ -23,10 +28,15 @@ if TYPE_CHECKING:
         make_embedder,
         resolve_model_source,
     )
-    from search.novelty.filter import NoveltyFilter, check_path, check_queries, verdict_from
-    from search.novelty.index import IndexSettings, NoveltyIndex, NoveltyIndexWarning
-    from search.novelty.queries import example_text, load_path_queries, query_from_dataset
-    from search.novelty.records import (
+    from invscale.search.novelty.filter import (
+        NoveltyFilter,
+        check_path,
+        check_queries,
+        verdict_from,
+    )
+    from invscale.search.novelty.index import IndexSettings, NoveltyIndex, NoveltyIndexWarning
+    from invscale.search.novelty.queries import example_text, load_path_queries, query_from_dataset
+    from invscale.search.novelty.records import (
         IndexEntry,
         Neighbour,
         NoveltyInputError,
@@ -34,42 +44,42 @@ if TYPE_CHECKING:
         NoveltyReport,
         NoveltyVerdict,
     )
-    from search.novelty.vectors import QueryVectors, embed_queries, sample_prompts
+    from invscale.search.novelty.vectors import QueryVectors, embed_queries, sample_prompts
 
 _HOME = {
-    "DedupeResult": "search.novelty.dedupe",
-    "DroppedExample": "search.novelty.dedupe",
-    "Embedder": "search.novelty.embedders",
-    "EmbedderError": "search.novelty.embedders",
-    "HashingEmbedder": "search.novelty.embedders",
-    "IndexEntry": "search.novelty.records",
-    "IndexSettings": "search.novelty.index",
-    "KnownTask": "search.novelty.corpus",
-    "Neighbour": "search.novelty.records",
-    "NoveltyConfig": "search.novelty.config",
-    "NoveltyFilter": "search.novelty.filter",
-    "NoveltyIndex": "search.novelty.index",
-    "NoveltyIndexWarning": "search.novelty.index",
-    "NoveltyInputError": "search.novelty.records",
-    "NoveltyQuery": "search.novelty.records",
-    "NoveltyReport": "search.novelty.records",
-    "NoveltyVerdict": "search.novelty.records",
-    "QueryVectors": "search.novelty.vectors",
-    "SentenceTransformerEmbedder": "search.novelty.embedders",
-    "check_path": "search.novelty.filter",
-    "check_queries": "search.novelty.filter",
-    "dedupe_dataset": "search.novelty.dedupe",
-    "dedupe_prompts": "search.novelty.dedupe",
-    "embed_queries": "search.novelty.vectors",
-    "example_text": "search.novelty.queries",
-    "known_entries": "search.novelty.corpus",
-    "load_known_tasks": "search.novelty.corpus",
-    "load_path_queries": "search.novelty.queries",
-    "make_embedder": "search.novelty.embedders",
-    "query_from_dataset": "search.novelty.queries",
-    "resolve_model_source": "search.novelty.embedders",
-    "sample_prompts": "search.novelty.vectors",
-    "verdict_from": "search.novelty.filter",
+    "DedupeResult": "invscale.search.novelty.dedupe",
+    "DroppedExample": "invscale.search.novelty.dedupe",
+    "Embedder": "invscale.search.novelty.embedders",
+    "EmbedderError": "invscale.search.novelty.embedders",
+    "HashingEmbedder": "invscale.search.novelty.embedders",
+    "IndexEntry": "invscale.search.novelty.records",
+    "IndexSettings": "invscale.search.novelty.index",
+    "KnownTask": "invscale.search.novelty.corpus",
+    "Neighbour": "invscale.search.novelty.records",
+    "NoveltyConfig": "invscale.search.novelty.config",
+    "NoveltyFilter": "invscale.search.novelty.filter",
+    "NoveltyIndex": "invscale.search.novelty.index",
+    "NoveltyIndexWarning": "invscale.search.novelty.index",
+    "NoveltyInputError": "invscale.search.novelty.records",
+    "NoveltyQuery": "invscale.search.novelty.records",
+    "NoveltyReport": "invscale.search.novelty.records",
+    "NoveltyVerdict": "invscale.search.novelty.records",
+    "QueryVectors": "invscale.search.novelty.vectors",
+    "SentenceTransformerEmbedder": "invscale.search.novelty.embedders",
+    "check_path": "invscale.search.novelty.filter",
+    "check_queries": "invscale.search.novelty.filter",
+    "dedupe_dataset": "invscale.search.novelty.dedupe",
+    "dedupe_prompts": "invscale.search.novelty.dedupe",
+    "embed_queries": "invscale.search.novelty.vectors",
+    "example_text": "invscale.search.novelty.queries",
+    "known_entries": "invscale.search.novelty.corpus",
+    "load_known_tasks": "invscale.search.novelty.corpus",
+    "load_path_queries": "invscale.search.novelty.queries",
+    "make_embedder": "invscale.search.novelty.embedders",
+    "query_from_dataset": "invscale.search.novelty.queries",
+    "resolve_model_source": "invscale.search.novelty.embedders",
+    "sample_prompts": "invscale.search.novelty.vectors",
+    "verdict_from": "invscale.search.novelty.filter",
 }
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from scorer.paths import data_path
-from search.novelty.config import NoveltyConfig
-from search.novelty.index import read_entries
-from search.novelty.records import KNOWN_SOURCE, IndexEntry, NoveltyInputError
+from invscale.scorer.paths import data_path
+from invscale.search.novelty.config import NoveltyConfig
+from invscale.search.novelty.index import read_entries
+from invscale.search.novelty.records import KNOWN_SOURCE, IndexEntry, NoveltyInputError
 
 _FIELDS = {"id", "title", "description", "cause", "reference", "prompts"}
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scorer.records import TaskDataset
-from search.novelty.embedders import Embedder
-from search.novelty.queries import example_text
+from invscale.scorer.records import TaskDataset
+from invscale.search.novelty.embedders import Embedder
+from invscale.search.novelty.queries import example_text
 
 _SLACK = 1e-6
 

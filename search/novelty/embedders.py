@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 if TYPE_CHECKING:
-    from search.novelty.config import NoveltyConfig
+    from invscale.search.novelty.config import NoveltyConfig
 
 PYPI_PREFIX = "pypi:"
 HASHING = "hashing"

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from search.novelty.config import NoveltyConfig
-from search.novelty.corpus import append_accepted, known_entries
-from search.novelty.embedders import Embedder, make_embedder
-from search.novelty.index import IndexSettings, NoveltyIndex
-from search.novelty.records import (
+from invscale.search.novelty.config import NoveltyConfig
+from invscale.search.novelty.corpus import append_accepted, known_entries
+from invscale.search.novelty.embedders import Embedder, make_embedder
+from invscale.search.novelty.index import IndexSettings, NoveltyIndex
+from invscale.search.novelty.records import (
     ACCEPTED_PREFIX,
     IndexEntry,
     Neighbour,
@@ -19,7 +19,7 @@ from search.novelty.records import (
     NoveltyReport,
     NoveltyVerdict,
 )
-from search.novelty.vectors import sample_prompts
+from invscale.search.novelty.vectors import sample_prompts
 
 
 def verdict_from(neighbours: tuple[Neighbour, ...], threshold: float) -> NoveltyVerdict:
@@ -54,8 +54,8 @@ class NoveltyFilter:
             embedder: Overrides the configured model (tests pass a fake).
 
         Raises:
-            search.novelty.records.NoveltyInputError: a malformed corpus or accepted file.
-            search.novelty.embedders.EmbedderError: the model cannot be found.
+            invscale.search.novelty.records.NoveltyInputError: a malformed corpus or accepted file.
+            invscale.search.novelty.embedders.EmbedderError: the model cannot be found.
         """
         settings = IndexSettings(
             approximate_above=config.approximate_above,
@@ -136,7 +136,7 @@ def check_path(
         description: What a data file's task tests, in words; a bare data file is otherwise
             compared on its prompts alone, which catches fewer rediscoveries.
     """
-    from search.novelty.queries import load_path_queries
+    from invscale.search.novelty.queries import load_path_queries
 
     queries = load_path_queries(path, config.prompts_per_query)
     if description:

@@ -26,15 +26,15 @@ from typing import Any
 
 import numpy as np
 
-from search.novelty.embedders import Embedder
-from search.novelty.records import (
+from invscale.search.novelty.embedders import Embedder
+from invscale.search.novelty.records import (
     KNOWN_SOURCE,
     IndexEntry,
     Neighbour,
     NoveltyInputError,
     NoveltyQuery,
 )
-from search.novelty.vectors import QueryVectors, embed_queries
+from invscale.search.novelty.vectors import QueryVectors, embed_queries
 
 FORMAT = 1
 ENTRIES_FILE = "entries.jsonl"
@@ -65,7 +65,8 @@ class IndexSettings:
 
 
 class NoveltyIndex:
-    """Indexed tasks, searchable by the two-channel similarity of :mod:`search.novelty.vectors`.
+    """Indexed tasks, searchable by the two-channel similarity of
+    :mod:`invscale.search.novelty.vectors`.
 
     Use :meth:`open`; the constructor only assigns.
     """

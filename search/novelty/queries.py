@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from scorer.records import Example, SequenceProbExample, TaskDataset
-from search.novelty.records import NoveltyInputError, NoveltyQuery
-from search.novelty.vectors import sample_prompts
+from invscale.scorer.records import Example, SequenceProbExample, TaskDataset
+from invscale.search.novelty.records import NoveltyInputError, NoveltyQuery
+from invscale.search.novelty.vectors import sample_prompts
 
 _QUERY_FIELDS = {"title", "description", "prompts"}
 
@@ -79,7 +79,7 @@ def load_path_queries(path: str | Path, sample: int = 8) -> list[NoveltyQuery]:
         return load_queries_file(source)
     if suffix in {".csv", ".jsonl"}:
         try:
-            from scorer.taskio import load_task
+            from invscale.scorer.taskio import load_task
         except ImportError as exc:  # taskio is written in parallel on main
             raise NoveltyInputError(
                 f"{source}: reading Prize data files needs scorer.taskio, missing here"

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.novelty.embedders import Embedder, normalise_rows
-from search.novelty.records import NoveltyInputError, NoveltyQuery
+from invscale.search.novelty.embedders import Embedder, normalise_rows
+from invscale.search.novelty.records import NoveltyInputError, NoveltyQuery
 
 
 @dataclass(frozen=True, eq=False)

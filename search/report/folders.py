@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from search.report.records import ExamplePair, LadderCheck, ModelCell, PromptView
+from invscale.search.report.records import ExamplePair, LadderCheck, ModelCell, PromptView
 
 PROB_LABELS = {
     "classification": "P(answer)",

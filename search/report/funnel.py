@@ -10,8 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from search.report.records import CandidateLine, FunnelRow
-from search.store import CandidateRow, RunStore
+from invscale.search.report.records import CandidateLine, FunnelRow
+from invscale.search.store import CandidateRow, RunStore
 
 # (status, reason prefix, label) in the order the funnel shows them; first match wins.
 _CATEGORIES: tuple[tuple[str, str, str], ...] = (

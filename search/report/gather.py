@@ -18,12 +18,12 @@ from typing import Any
 
 import yaml
 
-from search.report.folders import read_folder, read_summary
-from search.report.funnel import candidate_lines, funnel_rows
-from search.report.ladder import ladder_view
-from search.report.records import ReportData, RunInfo, TaskView
-from search.report.views import base_view, folder_of, with_folder, with_store_plot
-from search.store import CandidateRow, RunStore
+from invscale.search.report.folders import read_folder, read_summary
+from invscale.search.report.funnel import candidate_lines, funnel_rows
+from invscale.search.report.ladder import ladder_view
+from invscale.search.report.records import ReportData, RunInfo, TaskView
+from invscale.search.report.views import base_view, folder_of, with_folder, with_store_plot
+from invscale.search.store import CandidateRow, RunStore
 
 EXAMPLES_SHOWN = 3
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from search.report.records import LadderView, RungView
+from invscale.search.report.records import LadderView, RungView
 
 
 def model_family(name: str) -> str:

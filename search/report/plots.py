@@ -7,8 +7,8 @@ import io
 import math
 from collections.abc import Sequence
 
-from scorer.plot import style_axes
-from search.report.records import ModelPoint, TaskView
+from invscale.scorer.plot import style_axes
+from invscale.search.report.records import ModelPoint, TaskView
 
 
 def _binomial_se(p: float | None, n: int) -> float:

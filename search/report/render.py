@@ -6,9 +6,9 @@ import os
 from dataclasses import fields
 from pathlib import Path
 
-from search.report.gather import collect_report
-from search.report.ladder import size
-from search.report.records import Estimate, ReportData
+from invscale.search.report.gather import collect_report
+from invscale.search.report.ladder import size
+from invscale.search.report.records import Estimate, ReportData
 
 REPORT_NAME = "report.html"
 
@@ -55,7 +55,7 @@ def render_html(data: ReportData) -> str:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
-        loader=PackageLoader("search.report", "templates"),
+        loader=PackageLoader("invscale.search.report", "templates"),
         autoescape=True,  # titles, hypotheses and prompts come from templates and LLMs
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -7,10 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from search.evaluate import PairedEvaluation
-from search.report.folders import PROB_LABELS, FolderInfo, ladder_checks, robustness_share
-from search.report.records import Estimate, ModelPoint, Neighbour, Novelty, TaskView
-from search.store import CandidateRow, RunStore
+from invscale.search.evaluate import PairedEvaluation
+from invscale.search.report.folders import PROB_LABELS, FolderInfo, ladder_checks, robustness_share
+from invscale.search.report.records import Estimate, ModelPoint, Neighbour, Novelty, TaskView
+from invscale.search.store import CandidateRow, RunStore
 
 
 def _estimate(value: float, interval: tuple[float, float]) -> Estimate:
@@ -113,7 +113,7 @@ def with_folder(view: TaskView, info: FolderInfo) -> TaskView:
 
 def with_store_plot(view: TaskView) -> TaskView:
     """Draw a plot from the store's per-model means for a view that has none."""
-    from search.report.plots import evaluation_plot
+    from invscale.search.report.plots import evaluation_plot
 
     where = "scaling.png could not be read" if view.folder else "no task folder yet"
     caption = (

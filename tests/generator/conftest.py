@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from generator import TaskTemplate, build_template
+from invscale.generator import TaskTemplate, build_template
 
 
 def memo_data(**changes: Any) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from generator import load_templates, save_templates
-from search.cli import app
+from invscale.generator import load_templates, save_templates
+from invscale.search.cli import app
 
 from .conftest import make
 

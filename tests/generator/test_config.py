@@ -6,7 +6,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from generator import GeneratorConfig
+from invscale.generator import GeneratorConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from generator import GateError, TaskTemplate, build_template, expand, write_prize_csv
-from generator.gates import REJECT_REASONS, Rejection
-from scorer.records import ClassificationExample, LogoddsExample, SequenceProbExample
+from invscale.generator import GateError, TaskTemplate, build_template, expand, write_prize_csv
+from invscale.generator.gates import REJECT_REASONS, Rejection
+from invscale.scorer.records import ClassificationExample, LogoddsExample, SequenceProbExample
 
 from .conftest import make, memo_data
 

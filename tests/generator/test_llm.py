@@ -11,10 +11,10 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from generator import GeneratorConfig, ScoredParent, get_generator
-from generator.llm.generator import LLMGenerator
-from generator.llm.prompt import ReplyError, extract_json
-from generator.llm.replay import ReplayFileError, ReplayGenerator, load_replies
+from invscale.generator import GeneratorConfig, ScoredParent, get_generator
+from invscale.generator.llm.generator import LLMGenerator
+from invscale.generator.llm.prompt import ReplyError, extract_json
+from invscale.generator.llm.replay import ReplayFileError, ReplayGenerator, load_replies
 
 from .conftest import make, memo_data
 

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from generator import (
+from invscale.generator import (
     GenerationError,
     GeneratorConfig,
     ScoredParent,
@@ -14,11 +14,11 @@ from generator import (
     get_generator,
     reword,
 )
-from generator.offline.generator import OfflineGenerator
-from generator.offline.lexicon import load_lexicon
-from generator.offline.mutate import MUTATIONS
-from generator.offline.operators import OPERATORS
-from scorer.records import ClassificationExample
+from invscale.generator.offline.generator import OfflineGenerator
+from invscale.generator.offline.lexicon import load_lexicon
+from invscale.generator.offline.mutate import MUTATIONS
+from invscale.generator.offline.operators import OPERATORS
+from invscale.scorer.records import ClassificationExample
 
 from .conftest import make
 

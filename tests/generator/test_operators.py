@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from generator import TaskTemplate, expand
-from generator.offline.lexicon import load_lexicon
-from generator.offline.operators import OPERATORS
-from scorer.records import ClassificationExample, SequenceProbExample
+from invscale.generator import TaskTemplate, expand
+from invscale.generator.offline.lexicon import load_lexicon
+from invscale.generator.offline.operators import OPERATORS
+from invscale.scorer.records import ClassificationExample, SequenceProbExample
 
 SEEDS = range(6)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.render import PatternError, escape, map_literals, parse, render, slots
+from invscale.generator.render import PatternError, escape, map_literals, parse, render, slots
 
 
 def test_render_fills_table_slots_and_keeps_escaped_braces() -> None:

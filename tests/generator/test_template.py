@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from generator import TaskTemplate, build_template
-from generator.template import content_hash
+from invscale.generator import TaskTemplate, build_template
+from invscale.generator.template import content_hash
 
 from .conftest import make, memo_data
 

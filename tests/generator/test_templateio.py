@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import TemplateFormatError, expand, load_templates, save_templates
+from invscale.generator import TemplateFormatError, expand, load_templates, save_templates
 
 from .conftest import make, memo_data
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from scorer.analyze import analyze_file, known_params, parse_param_count, parse_params
-from scorer.taskio import TaskFormatError
-from search.cli import app
+from invscale.scorer.analyze import analyze_file, known_params, parse_param_count, parse_params
+from invscale.scorer.taskio import TaskFormatError
+from invscale.search.cli import app
 
 # folder -> (inferred task type, models smallest first, loss column suffix)
 FILES = {

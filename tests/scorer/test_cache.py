@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from scorer.cache import ScoreCache, cached_loglikelihood
-from scorer.records import LLRequest
+from invscale.scorer.cache import ScoreCache, cached_loglikelihood
+from invscale.scorer.records import LLRequest
 from tests.conftest import TableLM
 
 

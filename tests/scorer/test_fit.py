@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scorer.fit import bootstrap_counts, curve_shape, slope_with_ci, summarize
+from invscale.scorer.fit import bootstrap_counts, curve_shape, slope_with_ci, summarize
 
 PARAMS = [10**7, 10**8, 10**9]
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from scorer.backends import load_backend
-from scorer.backends._hf_encode import EncodedPair, EncodeError, encode_pairs
-from scorer.backends._hf_score import score_fast
-from scorer.backends.hf import HFLM, ModelSourceError
-from scorer.config import Rung, ScorerConfig
-from scorer.records import LLRequest, LLResult
+from invscale.scorer.backends import load_backend
+from invscale.scorer.backends._hf_encode import EncodedPair, EncodeError, encode_pairs
+from invscale.scorer.backends._hf_score import score_fast
+from invscale.scorer.backends.hf import HFLM, ModelSourceError
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.records import LLRequest, LLResult
 from tests.scorer._hf_fixtures import MODELS, build_model_folder, make_tokenizer
 
 QUESTIONS = [
@@ -285,7 +285,7 @@ def test_unusable_source_is_a_clear_error(tmp_path, source, message):
 
 @pytest.mark.parametrize("model", list(MODELS))
 def test_cpu_runs_use_native_grouped_query_attention(lms, model):
-    from scorer.backends._hf_attn import NAME
+    from invscale.scorer.backends._hf_attn import NAME
 
     # So the equality tests above cover it (llama and gemma3 have grouped key/value heads).
     assert lms[model, "roomy"].engine.model.config._attn_implementation == NAME

@@ -6,14 +6,14 @@ import random
 
 import pytest
 
-from scorer.backends._hf_encode import (
+from invscale.scorer.backends._hf_encode import (
     EncodedPair,
     EncodeError,
     _truncate,
     move_trailing_whitespace,
     split_tokens,
 )
-from scorer.backends._hf_plan import Budget, collect_work, group_by_prefix, pack
+from invscale.scorer.backends._hf_plan import Budget, collect_work, group_by_prefix, pack
 
 
 @pytest.mark.parametrize(

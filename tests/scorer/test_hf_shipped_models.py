@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scorer.backends import load_backend
-from scorer.backends.hf import HFLM
-from scorer.config import Rung, ScorerConfig
-from scorer.records import LLRequest
+from invscale.scorer.backends import load_backend
+from invscale.scorer.backends.hf import HFLM
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.records import LLRequest
 
 pytestmark = pytest.mark.slow
 

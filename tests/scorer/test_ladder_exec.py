@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from scorer.config import Rung
-from scorer.ladder_exec import endpoint_groups, run_ladder
+from invscale.scorer.config import Rung
+from invscale.scorer.ladder_exec import endpoint_groups, run_ladder
 
 
 def _ep(name: str, url: str) -> Rung:

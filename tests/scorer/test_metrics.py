@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from scorer.metrics import chance_loss, prize_columns, score_example
-from scorer.records import (
+from invscale.scorer.metrics import chance_loss, prize_columns, score_example
+from invscale.scorer.records import (
     ClassificationExample,
     LLRequest,
     LLResult,
@@ -83,7 +83,7 @@ def test_prize_column_names():
 
 
 def test_chance_loss_averages_log_class_counts():
-    from scorer.records import TaskDataset
+    from invscale.scorer.records import TaskDataset
 
     ds = TaskDataset(
         "t",

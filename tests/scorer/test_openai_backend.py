@@ -6,19 +6,19 @@ import math
 
 import pytest
 
-from scorer.backends import load_backend
-from scorer.backends._openai_retry import RetryPolicy
-from scorer.backends.openai_api import (
+from invscale.scorer.backends import load_backend
+from invscale.scorer.backends._openai_retry import RetryPolicy
+from invscale.scorer.backends.openai_api import (
     ContinuationBoundaryError,
     EndpointError,
     EndpointLM,
     split_request,
 )
-from scorer.cache import ScoreCache, cached_loglikelihood
-from scorer.config import Rung, ScorerConfig
-from scorer.metrics import dataset_requests
-from scorer.records import ClassificationExample, LLRequest, LLResult, TaskDataset
-from scorer.score import score_dataset
+from invscale.scorer.cache import ScoreCache, cached_loglikelihood
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.metrics import dataset_requests
+from invscale.scorer.records import ClassificationExample, LLRequest, LLResult, TaskDataset
+from invscale.scorer.score import score_dataset
 from tests.scorer._completions_server import ServerState, build_model_folder, start_server
 
 REQUESTS = [
@@ -143,7 +143,8 @@ def test_argmax_continuations_are_flagged_greedy_and_others_not(tiny, server):
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("scorer.backends.hf") is None, reason="hf backend not in this tree"
+    importlib.util.find_spec("invscale.scorer.backends.hf") is None,
+    reason="hf backend not in this tree",
 )
 def test_endpoint_matches_the_hf_backend_on_the_same_weights(tiny, server):
     folder = tiny[0]

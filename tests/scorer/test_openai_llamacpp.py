@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from scorer.backends import load_backend
-from scorer.config import Rung, ScorerConfig
-from scorer.records import LLRequest
+from invscale.scorer.backends import load_backend
+from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.records import LLRequest
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from scorer.backends._openai_parse import (
+from invscale.scorer.backends._openai_parse import (
     BoundaryError,
     EchoedPrompt,
     ResponseFormatError,
@@ -13,7 +13,7 @@ from scorer.backends._openai_parse import (
     parse_completion,
     prompt_start,
 )
-from scorer.backends._openai_retry import RetriesExhaustedError, RetryPolicy, with_retries
+from invscale.scorer.backends._openai_retry import RetriesExhaustedError, RetryPolicy, with_retries
 
 
 def _echo(tokens, logprobs, offsets=None, best=None) -> EchoedPrompt:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from scorer.config import Rung
-from scorer.preflight import Memory, estimate_bytes, placement, preflight
+from invscale.scorer.config import Rung
+from invscale.scorer.preflight import Memory, estimate_bytes, placement, preflight
 
 GIB = 2**30
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from scorer import Rung, ScorerConfig, load_task, score_dataset
-from search.cli import app
+from invscale.scorer import Rung, ScorerConfig, load_task, score_dataset
+from invscale.search.cli import app
 
 FAKE = (
     Rung(name="fake-s", params=10**7, backend="fake"),

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from scorer.records import ClassificationExample, LogoddsExample, SequenceProbExample
-from scorer.taskio import ClassSpaceWarning, TaskFormatError, load_task, save_task
+from invscale.scorer.records import ClassificationExample, LogoddsExample, SequenceProbExample
+from invscale.scorer.taskio import ClassSpaceWarning, TaskFormatError, load_task, save_task
 
 
 @pytest.mark.parametrize(

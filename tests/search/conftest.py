@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scorer import Rung, ScorerConfig, TaskDataset, save_task, score_dataset
-from scorer.records import ClassificationExample, Example, LogoddsExample, SequenceProbExample
-from scorer.results import write_summary
+from invscale.scorer import Rung, ScorerConfig, TaskDataset, save_task, score_dataset
+from invscale.scorer.records import (
+    ClassificationExample,
+    Example,
+    LogoddsExample,
+    SequenceProbExample,
+)
+from invscale.scorer.results import write_summary
 
 FAKE = (
     Rung(name="fake-s", params=10**7, backend="fake"),

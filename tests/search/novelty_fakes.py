@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from search.novelty import HashingEmbedder, IndexEntry, NoveltyConfig
+from invscale.search.novelty import HashingEmbedder, IndexEntry, NoveltyConfig
 
 CALIBRATION = Path(__file__).parent / "data" / "novelty_calibration.yaml"
 

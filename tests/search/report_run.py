@@ -15,13 +15,13 @@ from typing import Any
 
 import yaml
 
-from scorer import LadderResult, Rung, ScorerConfig, TaskDataset, score_dataset
-from scorer.records import ClassificationExample
-from scorer.results import summary_dict
-from search.config import Config, SearchConfig
-from search.evaluate import PairedEvaluation, paired_evaluation
-from search.store import RunStore
-from search.writeout import write_task_files
+from invscale.scorer import LadderResult, Rung, ScorerConfig, TaskDataset, score_dataset
+from invscale.scorer.records import ClassificationExample
+from invscale.scorer.results import summary_dict
+from invscale.search.config import Config, SearchConfig
+from invscale.search.evaluate import PairedEvaluation, paired_evaluation
+from invscale.search.store import RunStore
+from invscale.search.writeout import write_task_files
 
 FAKE = (
     Rung(name="fake-s", params=10**7, backend="fake"),

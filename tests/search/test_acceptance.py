@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.acceptance import benjamini_hochberg, holm, significant
+from invscale.search.acceptance import benjamini_hochberg, holm, significant
 
 
 @pytest.mark.parametrize(

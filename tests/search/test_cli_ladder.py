@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from search.cli import app
+from invscale.search.cli import app
 
 
 def _config(tmp_path, rung: str):

@@ -3,8 +3,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scorer import ClassificationExample, ModelPool, Rung, ScoreCache, ScorerConfig, TaskDataset
-from search.evaluate import score_pair
+from invscale.scorer import (
+    ClassificationExample,
+    ModelPool,
+    Rung,
+    ScoreCache,
+    ScorerConfig,
+    TaskDataset,
+)
+from invscale.search.evaluate import score_pair
 
 LADDER = (
     Rung(name="s", params=10**7, backend="fake"),

@@ -7,16 +7,16 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from scorer import load_task
-from search.cli import app
-from search.export import (
+from invscale.scorer import load_task
+from invscale.search.cli import app
+from invscale.search.export import (
     ExportError,
     export_hf,
     export_path,
     export_prize,
     load_task_folder,
 )
-from search.export.folder import json_rows
+from invscale.search.export.folder import json_rows
 
 
 def test_task_folder_reads_back_what_the_search_wrote(task_folder):

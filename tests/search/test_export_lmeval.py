@@ -10,10 +10,10 @@ import yaml
 from lm_eval.api.model import LM
 from lm_eval.evaluator import evaluate
 
-from scorer.backends.fake import FakeLM
-from scorer.metrics import example_requests
-from scorer.records import LLRequest
-from search.export import export_lm_eval, load_task_folder
+from invscale.scorer.backends.fake import FakeLM
+from invscale.scorer.metrics import example_requests
+from invscale.scorer.records import LLRequest
+from invscale.search.export import export_lm_eval, load_task_folder
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from search.cli import app
-from search.novelty import check_path
+from invscale.search.cli import app
+from invscale.search.novelty import check_path
 from tests.search.novelty_fakes import fake_config
 
-HAS_TASKIO = importlib.util.find_spec("scorer.taskio") is not None
+HAS_TASKIO = importlib.util.find_spec("invscale.scorer.taskio") is not None
 
 
 def _config_file(tmp_path) -> str:

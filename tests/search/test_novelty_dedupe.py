@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scorer.records import ClassificationExample, TaskDataset
-from search.novelty import HashingEmbedder, dedupe_dataset, dedupe_prompts
+from invscale.scorer.records import ClassificationExample, TaskDataset
+from invscale.search.novelty import HashingEmbedder, dedupe_dataset, dedupe_prompts
 
 BASES = [
     "the orchard keeper counts red apples before noon",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.novelty import (
+from invscale.search.novelty import (
     EmbedderError,
     HashingEmbedder,
     NoveltyConfig,

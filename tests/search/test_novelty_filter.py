@@ -7,13 +7,13 @@ import json
 import pytest
 import yaml
 
-from scorer.records import (
+from invscale.scorer.records import (
     ClassificationExample,
     LogoddsExample,
     SequenceProbExample,
     TaskDataset,
 )
-from search.novelty import (
+from invscale.search.novelty import (
     NoveltyFilter,
     NoveltyInputError,
     NoveltyQuery,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from search.novelty import (
+from invscale.search.novelty import (
     HashingEmbedder,
     IndexSettings,
     NoveltyIndex,

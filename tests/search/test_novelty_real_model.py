@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.novelty import NoveltyConfig, NoveltyFilter, NoveltyQuery, dedupe_prompts, make_embedder
+from invscale.search.novelty import (
+    NoveltyConfig,
+    NoveltyFilter,
+    NoveltyQuery,
+    dedupe_prompts,
+    make_embedder,
+)
 from tests.search.novelty_fakes import calibration
 
 pytestmark = pytest.mark.slow

@@ -10,11 +10,11 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from search.cli import app
-from search.report import ReportError, collect_report, write_report
-from search.report.ladder import ladder_notes
-from search.report.records import RungView
-from search.store import RunStore
+from invscale.search.cli import app
+from invscale.search.report import ReportError, collect_report, write_report
+from invscale.search.report.ladder import ladder_notes
+from invscale.search.report.records import RungView
+from invscale.search.store import RunStore
 from tests.search.report_run import (
     ACCEPTED,
     DROPPED,

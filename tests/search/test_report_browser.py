@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from search.report import write_report
+from invscale.search.report import write_report
 from tests.search.report_run import build_run
 
 pytestmark = pytest.mark.slow

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from search.cli import app
-from search.config import Config
-from search.run import RunError, run_search, run_status
+from invscale.search.cli import app
+from invscale.search.config import Config
+from invscale.search.run import RunError, run_search, run_status
 
 FAKE_LADDER = [
     {"name": "fake-s", "params": 10_000_000, "backend": "fake"},
@@ -104,7 +104,7 @@ def test_kill_9_mid_run_then_resume_loses_nothing_and_scores_nothing_twice(tmp_p
     cmd = [
         sys.executable,
         "-c",
-        "from search.cli import main; main()",
+        "from invscale.search.cli import main; main()",
         "search",
         "--config",
         str(cfg_file),
@@ -175,8 +175,8 @@ def test_finished_run_folders_carry_the_final_decision(tmp_path):
 def test_a_retracted_acceptance_moves_its_folder_to_best(tmp_path):
     from types import SimpleNamespace
 
-    from search.store import RunStore
-    from search.writeout import refresh_decisions, task_name
+    from invscale.search.store import RunStore
+    from invscale.search.writeout import refresh_decisions, task_name
 
     store = RunStore.open(tmp_path)
     store.add_candidate("g00-00-abc", 0, {"title": "Some task"}, "op", ())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.store import RunStore
+from invscale.search.store import RunStore
 
 
 def test_store_survives_reopen(tmp_path):
