@@ -2,57 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-if TYPE_CHECKING:
-    from invscale.search.loop import SearchRun
-    from invscale.search.store import RunStore
-
-
-class Display(Protocol):
-    """Receives the run after every step."""
-
-    def update(self, run: SearchRun) -> None:
-        """Redraw from the run's store."""
-
-
-class NullDisplay:
-    """Shows nothing (tests, scripts)."""
-
-    def update(self, run: SearchRun) -> None:
-        """Do nothing."""
-
-
-def leaderboard(store: RunStore, limit: int = 8) -> list[dict[str, Any]]:
-    """Candidates with evidence, best lower bound of the gap first."""
-    rows = [c for c in store.candidates() if c.best_gap_low is not None]
-    rows.sort(key=lambda c: (c.status == "accepted", c.best_gap_low or 0.0), reverse=True)
-    out = []
-    for row in rows[:limit]:
-        evals = [e for e in store.evaluations(row.id) if e.phase.startswith(("stage", "confirm"))]
-        best = max(evals, key=lambda e: (e.phase == "confirm", e.n_examples))
-        out.append(
-            {
-                "id": row.id,
-                "title": row.template.get("title", ""),
-                "status": row.status,
-                "phase": best.phase,
-                "n": best.n_examples,
-                "gap": best.data["gap"],
-                "gap_ci": best.data["gap_ci"],
-                "slope": best.data["slope"],
-                "operator": row.operator,
-            }
-        )
-    return out
+from invscale.search.state import SearchRun
+from invscale.search.store import RunStore
+from invscale.search.summary import leaderboard, summary_counts
 
 
 def render(store: RunStore, header: str = "") -> Any:
     """A rich renderable of the funnel and the leaderboard."""
     from rich.console import Group
     from rich.table import Table
-
-    from invscale.search.loop import summary_counts
 
     counts = summary_counts(store)
     funnel = Table(title=header or "invscale search", show_header=False)

@@ -9,50 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from invscale.generator import GateError, ScoredParent, TaskTemplate, get_generator
-from invscale.scorer import ModelPool, ScoreCache, dataset_requests
+from invscale.scorer import dataset_requests
 from invscale.search.acceptance import significant
 from invscale.search.candidates import (
-    ItemSets,
     confirmation_sets,
     prefix,
     selection_sets,
     template_of,
 )
 from invscale.search.config import Config
-from invscale.search.display import Display
-from invscale.search.evaluate import PairedEvaluation, score_pair
-from invscale.search.novelty_gate import NoveltyGate
-from invscale.search.store import TERMINAL, CandidateRow, RunStore
-
-
-@dataclass
-class SearchRun:
-    """Everything one search run works with."""
-
-    cfg: Config
-    run_dir: Path
-    store: RunStore
-    pool: ModelPool
-    cache: ScoreCache
-    novelty: NoveltyGate
-    display: Display
-    started: float = field(default_factory=time.monotonic)
-    elapsed_before: float = 0.0
-    items: dict[str, ItemSets] = field(default_factory=dict)
-
-    @property
-    def rungs(self):  # noqa: ANN201 - tuple[Rung, ...]
-        return self.cfg.scorer.ladder(self.cfg.search.ladder)
-
-    def minutes(self) -> float:
-        """Minutes this run has spent, across resumes."""
-        return (self.elapsed_before + time.monotonic() - self.started) / 60
+from invscale.search.evaluate import PairedEvaluation
+from invscale.search.phases import evaluate
+from invscale.search.reasons import Reason
+from invscale.search.state import SearchRun
+from invscale.search.store import TERMINAL, CandidateRow
+from invscale.search.writeout import robustness, write_task
 
 
 def candidate_id(generation: int, index: int, template: TaskTemplate) -> str:
@@ -133,7 +106,7 @@ def filter_candidate(run: SearchRun, row: CandidateRow) -> bool:
     try:
         items = selection_sets(template, full, run.cfg.search.seed)
     except GateError as exc:
-        return _reject(run, row.id, f"gate: {exc}", "rejected:gate")
+        return _reject(run, row.id, f"gate: {exc}", Reason.GATE)
     verdict = run.novelty.check(row.id, template, items.task)
     run.store.add_evaluation(
         row.id,
@@ -147,7 +120,7 @@ def filter_candidate(run: SearchRun, row: CandidateRow) -> bool:
         },
     )
     if not verdict.novel:
-        return _reject(run, row.id, f"novelty: {verdict.reason}", "rejected:novelty")
+        return _reject(run, row.id, f"novelty: {verdict.reason}", Reason.NOVELTY)
     run.items[row.id] = items
     if row.status == "proposed":
         n_req = len(dataset_requests(items.task)) + len(dataset_requests(items.control))
@@ -156,32 +129,10 @@ def filter_candidate(run: SearchRun, row: CandidateRow) -> bool:
     return True
 
 
-def _reject(run: SearchRun, cid: str, reason: str, counter: str) -> bool:
-    run.store.set_status(cid, "rejected", reason)
-    run.store.add(counter)
+def _reject(run: SearchRun, cid: str, reason: str, code: Reason) -> bool:
+    run.store.set_status(cid, "rejected", reason, code=code)
+    run.store.add(f"rejected:{code}")
     return False
-
-
-def evaluate(run: SearchRun, cid: str, phase: str, items: ItemSets) -> PairedEvaluation:
-    """Score a candidate's paired items (or read the evaluation back from the store)."""
-    stored = run.store.evaluation(cid, phase)
-    if stored is not None and stored.n_examples == len(items.task):
-        return PairedEvaluation.from_dict(stored.data)
-    before = run.pool.requests_run
-    ev, _, _ = score_pair(
-        items.task,
-        items.control,
-        run.rungs,
-        run.cfg.scorer,
-        run.pool,
-        run.cache,
-        seed=run.cfg.search.seed,
-    )
-    spent = run.pool.requests_run - before
-    run.store.add("requests_run", spent)
-    run.store.add(f"requests_run:{phase.split(':')[0].rstrip('0123456789')}", spent)
-    run.store.add_evaluation(cid, phase, len(items.task), ev.to_dict())
-    return ev
 
 
 def _promising(ev: PairedEvaluation) -> bool:
@@ -228,6 +179,7 @@ def _promote(run: SearchRun, evals: dict[str, PairedEvaluation], stage: int, key
                 "dropped",
                 f"halving stage {stage} (n={ev.n}): {why}; "
                 f"gap {ev.gap:+.3f} [{ev.gap_ci[0]:+.3f}, {ev.gap_ci[1]:+.3f}]",
+                code=Reason.HALVING,
             )
             run.store.add(f"dropped:stage{stage}")
     return promoted
@@ -245,6 +197,7 @@ def _select_final(run: SearchRun, evals: dict[str, PairedEvaluation]) -> list[st
                 f"selection set (n={ev.n}): interval of the "
                 f"gap [{ev.gap_ci[0]:+.3f}, {ev.gap_ci[1]:+.3f}] or the slope "
                 f"[{ev.slope_ci[0]:+.3f}, {ev.slope_ci[1]:+.3f}] reaches zero",
+                code=Reason.SELECTION_INTERVAL,
             )
             run.store.add("dropped:selection")
     return chosen
@@ -259,7 +212,9 @@ def confirm(run: SearchRun, cid: str) -> None:
             template_of(row.template), run.cfg.search.confirm_examples, run.cfg.search.seed, used
         )
     except GateError as exc:
-        run.store.set_status(cid, "not_confirmed", f"confirmation: {exc}")
+        run.store.set_status(
+            cid, "not_confirmed", f"confirmation: {exc}", code=Reason.NO_CONFIRMATION_SET
+        )
         return
     run.items[cid + ":confirm"] = items
     evaluate(run, cid, "confirm", items)
@@ -283,15 +238,15 @@ def decide(run: SearchRun) -> list[str]:
     passed = significant(pvals, s.alpha, s.correction)
     newly = []
     for row, ev, p, ok in zip(rows, evs, pvals, passed, strict=True):
-        reason = _verdict(ev, p, ok, len(rows), run.cfg)
-        status = "accepted" if reason.startswith("accepted") else "not_confirmed"
+        code, reason = _verdict(ev, p, ok, len(rows), run.cfg)
+        status = "accepted" if code is Reason.ACCEPTED else "not_confirmed"
         if status == "accepted" and row.status != "accepted":
             newly.append(row.id)
-        run.store.set_status(row.id, status, reason)
+        run.store.set_status(row.id, status, reason, code=code)
     return newly
 
 
-def _verdict(ev: PairedEvaluation, p: float, ok: bool, m: int, cfg: Config) -> str:
+def _verdict(ev: PairedEvaluation, p: float, ok: bool, m: int, cfg: Config) -> tuple[Reason, str]:
     s = cfg.search
     tail = (
         f"gap {ev.gap:+.3f} [{ev.gap_ci[0]:+.3f}, {ev.gap_ci[1]:+.3f}], slope {ev.slope:+.3f} "
@@ -299,13 +254,13 @@ def _verdict(ev: PairedEvaluation, p: float, ok: bool, m: int, cfg: Config) -> s
         f"confirmation test(s) at alpha {s.alpha}"
     )
     if not ok:
-        return f"not significant after correction: {tail}"
+        return Reason.NOT_SIGNIFICANT, f"not significant after correction: {tail}"
     if ev.largest_class_mass is not None and ev.largest_class_mass < s.min_class_mass:
-        return (
+        return Reason.LOW_CLASS_MASS, (
             f"artefact: largest model puts {ev.largest_class_mass:.3f} mean probability on "
             f"the classes (< {s.min_class_mass}): {tail}"
         )
-    return f"accepted: {tail}"
+    return Reason.ACCEPTED, f"accepted: {tail}"
 
 
 def _seen_generations(run: SearchRun) -> int:
@@ -334,8 +289,6 @@ def run_generation(run: SearchRun, generation: int) -> None:
 
 
 def _accept(run: SearchRun, newly: list[str]) -> None:
-    from invscale.search.writeout import robustness, write_task
-
     for cid in newly:
         robust = robustness(run, cid)
         write_task(run, cid, robust, accepted=True)
@@ -357,11 +310,3 @@ def search_loop(run: SearchRun) -> str:
         if not run.store.candidates(generation=generation):
             return "the generator proposed nothing"
         generation += 1
-
-
-def summary_counts(store: RunStore) -> dict[str, Any]:
-    """Counts by status and rejection reason, plus the run's counters."""
-    counts: dict[str, int] = {}
-    for row in store.candidates():
-        counts[row.status] = counts.get(row.status, 0) + 1
-    return {"by_status": counts, "counters": store.counters()}

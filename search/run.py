@@ -9,10 +9,12 @@ from typing import Any
 
 from invscale.scorer import ModelPool, ScoreCache
 from invscale.search.config import Config
-from invscale.search.display import Display, NullDisplay, leaderboard
-from invscale.search.loop import SearchRun, search_loop, summary_counts
+from invscale.search.loop import search_loop
 from invscale.search.novelty_gate import NoveltyGate
+from invscale.search.state import Display, NullDisplay, SearchRun
 from invscale.search.store import RunStore
+from invscale.search.summary import leaderboard, summary_counts
+from invscale.search.writeout import refresh_decisions, write_best
 
 
 class RunError(ValueError):
@@ -93,8 +95,6 @@ def run_search(
 
 def finish(run: SearchRun, reason: str) -> SearchOutcome:
     """Write the best candidates and the run summary; close the store."""
-    from invscale.search.writeout import refresh_decisions, write_best
-
     run.store.set_meta("elapsed_s", run.minutes() * 60)
     run.store.set_meta("stop_reason", reason)
     refresh_decisions(run)
@@ -132,6 +132,7 @@ def run_summary(store: RunStore) -> dict[str, Any]:
                 "title": r.template.get("title"),
                 "operator": r.operator,
                 "status": r.status,
+                "code": str(r.code),
                 "reason": r.reason,
             }
             for r in store.candidates()

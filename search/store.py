@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from invscale.search.reasons import Reason, reason_of
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS candidates (
@@ -24,6 +26,7 @@ CREATE TABLE IF NOT EXISTS candidates (
     parents TEXT NOT NULL,
     status TEXT NOT NULL,
     reason TEXT NOT NULL DEFAULT '',
+    code TEXT NOT NULL DEFAULT '',
     stage INTEGER NOT NULL DEFAULT -1,
     best_gap_low REAL,
     updated REAL NOT NULL
@@ -66,6 +69,8 @@ class CandidateRow:
     reason: str
     stage: int
     best_gap_low: float | None
+    code: Reason = Reason.NONE
+    """The decision's kind, as data (``reason`` is its text for people)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class RunStore:
         conn = sqlite3.connect(path, timeout=60)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(_SCHEMA)
+        _add_missing_columns(conn)
         return cls(path, conn)
 
     def close(self) -> None:
@@ -157,14 +163,16 @@ class RunStore:
         reason: str = "",
         stage: int | None = None,
         best_gap_low: float | None = None,
+        code: Reason = Reason.NONE,
     ) -> None:
-        """Update a candidate's status (and optionally its stage and best gap bound)."""
+        """Update a candidate's status, its reason (text and code), and optionally its stage
+        and best gap bound."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         self.conn.execute(
-            "UPDATE candidates SET status = ?, reason = ?, stage = COALESCE(?, stage), "
+            "UPDATE candidates SET status = ?, reason = ?, code = ?, stage = COALESCE(?, stage), "
             "best_gap_low = COALESCE(?, best_gap_low), updated = ? WHERE id = ?",
-            (status, reason, stage, best_gap_low, time.time(), cid),
+            (status, reason, str(code), stage, best_gap_low, time.time(), cid),
         )
         self.conn.commit()
 
@@ -174,7 +182,7 @@ class RunStore:
         """Candidates in proposal order, optionally filtered."""
         sql = (
             "SELECT id, seq, generation, template, operator, parents, status, reason, stage,"
-            " best_gap_low FROM candidates WHERE 1=1"
+            " best_gap_low, code FROM candidates WHERE 1=1"
         )
         args: list[Any] = []
         if generation is not None:
@@ -199,6 +207,7 @@ class RunStore:
                 r[7],
                 r[8],
                 r[9],
+                reason_of(r[10]),
             )
             for r in rows
         ]
@@ -239,3 +248,11 @@ class RunStore:
             if row.phase == phase:
                 return row
         return None
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    # Runs stored before reason codes existed gain the column (empty code: no decision kind).
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(candidates)")}
+    if "code" not in columns:
+        conn.execute("ALTER TABLE candidates ADD COLUMN code TEXT NOT NULL DEFAULT ''")
+        conn.commit()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
@@ -26,9 +26,8 @@ from invscale.search.candidates import (
     template_of,
 )
 from invscale.search.evaluate import PairedEvaluation, score_pair
-
-if TYPE_CHECKING:
-    from invscale.search.loop import SearchRun
+from invscale.search.phases import evaluate
+from invscale.search.state import SearchRun
 
 
 def _items(run: SearchRun, cid: str, confirm: bool) -> ItemSets:
@@ -51,8 +50,6 @@ def _items(run: SearchRun, cid: str, confirm: bool) -> ItemSets:
 
 def robustness(run: SearchRun, cid: str) -> dict[str, Any]:
     """Score rewordings of the instruction; the share that keep the inverse trend."""
-    from invscale.search.loop import evaluate
-
     row = run.store.candidate(cid)
     template = template_of(row.template)
     results: list[dict[str, Any]] = []

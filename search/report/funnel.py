@@ -1,48 +1,40 @@
 """The candidate funnel: proposed, rejected by reason, scored, dropped, confirmed, accepted.
 
-Counts come from the candidates' statuses and recorded reasons (what the store says now), so
+Counts come from the candidates' statuses and reason codes (what the store says now), so
 they add up at every level even while the run is going.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
+from invscale.search.reasons import Reason
 from invscale.search.report.records import CandidateLine, FunnelRow
 from invscale.search.store import CandidateRow, RunStore
 
-# (status, reason prefix, label) in the order the funnel shows them; first match wins.
-_CATEGORIES: tuple[tuple[str, str, str], ...] = (
-    ("rejected", "gate", "failed a quality gate (expansion)"),
-    ("rejected", "novelty", "too close to a known task (novelty filter)"),
-    ("rejected", "", "rejected for another reason"),
-    ("proposed", "", "waiting to be filtered"),
-    ("dropped", "selection set", "dropped on the full selection set (interval reaches zero)"),
-    ("dropped", "", "dropped for another reason"),
-    ("screening", "", "still being screened"),
-    ("not_confirmed", "not significant", "not significant after the multiplicity correction"),
-    ("not_confirmed", "artefact", "artefact: the largest model barely puts mass on the classes"),
-    ("not_confirmed", "confirmation", "no fresh confirmation set could be built"),
-    ("not_confirmed", "", "not confirmed for another reason"),
-    ("confirming", "", "confirmed, awaiting the decision"),
-)
-_STAGE = re.compile(r"halving stage (\d+)")
+# Losses in the order the funnel shows them: before scoring, during screening, at confirmation.
+_BEFORE_SCORING = (Reason.GATE, Reason.NOVELTY)
+_SCREENING = (Reason.SELECTION_INTERVAL,)
+_CONFIRMATION = (Reason.NOT_SIGNIFICANT, Reason.LOW_CLASS_MASS, Reason.NO_CONFIRMATION_SET)
+_PENDING = {
+    "proposed": "waiting to be filtered",
+    "screening": "still being screened",
+    "confirming": "confirmed, awaiting the decision",
+}
 
 
 def category(row: CandidateRow) -> str:
-    """The funnel line a candidate ends on (or sits on, while the run goes on)."""
+    """The funnel line a candidate ends on (or sits on, while the run goes on), from its code."""
     if row.status == "accepted":
         return "accepted"
-    if row.status == "dropped":
-        match = _STAGE.match(row.reason)
-        if match:
-            return f"dropped at successive-halving stage {match.group(1)}"
-    for status, prefix, label in _CATEGORIES:
-        if row.status == status and row.reason.startswith(prefix):
-            return label
-    return row.status
+    if row.code is Reason.HALVING:
+        return f"dropped at successive-halving stage {row.stage}"
+    if row.code is not Reason.NONE:
+        return row.code.label
+    if row.status in _PENDING:
+        return _PENDING[row.status]
+    return f"{row.status} (no reason code)"
 
 
 def _losses(counts: Counter[str], labels: Sequence[str]) -> list[FunnelRow]:
@@ -58,17 +50,19 @@ def funnel_rows(store: RunStore) -> tuple[FunnelRow, ...]:
     scored = sum(1 for r in rows if any(p.startswith("stage") for p in phases.get(r.id, ())))
     confirmed = sum(1 for r in rows if "confirm" in phases.get(r.id, ()))
     counts = Counter(category(r) for r in rows)
-    labels = [label for _, _, label in _CATEGORIES]
     stages = sorted((k for k in counts if k.startswith("dropped at successive")), key=_stage_key)
+    before = [r.label for r in _BEFORE_SCORING] + [_PENDING["proposed"]]
+    screening = stages + [r.label for r in _SCREENING] + [_PENDING["screening"]]
+    confirmation = [r.label for r in _CONFIRMATION] + [_PENDING["confirming"]]
     out = [FunnelRow("proposed", len(rows), 0)]
-    out += _losses(counts, labels[:4])
+    out += _losses(counts, before)
     out.append(FunnelRow("scored on the ladder (screening)", scored, 0))
-    out += _losses(counts, stages + labels[4:7])
+    out += _losses(counts, screening)
     out.append(FunnelRow("scored on a fresh confirmation set", confirmed, 0))
-    out += _losses(counts, labels[7:])
+    out += _losses(counts, confirmation)
     out.append(FunnelRow("accepted", counts["accepted"], 0))
-    known = set(labels) | set(stages) | {"accepted"}
-    out += [FunnelRow(f"status {k}", n, 1) for k, n in sorted(counts.items()) if k not in known]
+    known = set(before) | set(screening) | set(confirmation) | {"accepted"}
+    out += [FunnelRow(k, n, 1) for k, n in sorted(counts.items()) if k not in known]
     return tuple(out)
 
 

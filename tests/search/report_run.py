@@ -20,6 +20,7 @@ from invscale.scorer.records import ClassificationExample
 from invscale.scorer.results import summary_dict
 from invscale.search.config import Config, SearchConfig
 from invscale.search.evaluate import PairedEvaluation, paired_evaluation
+from invscale.search.reasons import Reason
 from invscale.search.store import RunStore
 from invscale.search.writeout import write_task_files
 
@@ -62,6 +63,7 @@ class Spec:
     title: str
     status: str
     reason: str
+    code: Reason
     phases: tuple[tuple[str, int], ...] = ()
     novelty: dict[str, Any] | None = None
     trap: bool = True
@@ -77,6 +79,7 @@ def specs(finished: bool) -> tuple[Spec, ...]:
             HOSTILE_TITLE,
             "accepted",
             "accepted: gap positive, p=0.0005, holm over 2",
+            Reason.ACCEPTED,
             CONFIRMED,
             near,
             hypothesis=HOSTILE_HYPOTHESIS,
@@ -86,16 +89,20 @@ def specs(finished: bool) -> tuple[Spec, ...]:
             "Both words in the prompt",
             "not_confirmed",
             "not significant after correction: p=0.41, holm over 2 confirmation test(s)",
+            Reason.NOT_SIGNIFICANT,
             CONFIRMED,
             near,
             trap=False,
         ),
-        Spec(GATE, "Too few items", "rejected", "gate: only 3 distinct items, 32 needed"),
+        Spec(
+            GATE, "Too few items", "rejected", "gate: only 3 distinct items, 32 needed", Reason.GATE
+        ),
         Spec(
             NOVELTY,
             "Hindsight again",
             "rejected",
             "novelty: too close to 'Hindsight Neglect' (hindsight, similarity 0.930)",
+            Reason.NOVELTY,
             novelty=NOT_NOVEL,
         ),
         Spec(
@@ -105,6 +112,7 @@ def specs(finished: bool) -> tuple[Spec, ...]:
             "halving stage 0 (n=16): gap or slope not positive; gap -0.100 [-0.300, +0.100]"
             if finished
             else "",
+            Reason.HALVING if finished else Reason.NONE,
             (("stage0", 16),),
             near,
             trap=False,
@@ -200,7 +208,7 @@ def add_candidate(
         store.add_evaluation(spec.cid, phase, n, scored[2].to_dict())
         store.add("requests_run", 6 * n)
         store.set_status(spec.cid, "screening", stage=0, best_gap_low=scored[2].gap_ci[0])
-    store.set_status(spec.cid, spec.status, spec.reason)
+    store.set_status(spec.cid, spec.status, spec.reason, code=spec.code)
     store.add("proposed")
     counter = {GATE: "rejected:gate", NOVELTY: "rejected:novelty", DROPPED: "dropped:stage0"}
     if spec.cid in counter and spec.status != "screening":

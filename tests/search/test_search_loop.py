@@ -61,6 +61,7 @@ def test_search_records_every_candidate_and_writes_results(tmp_path):
         for c in summary["candidates"]
     )
     assert all(c["reason"] for c in summary["candidates"])  # every decision says why
+    assert all(c["code"] for c in summary["candidates"])  # ... and what kind it is, as data
     written = list((tmp_path / "run").glob("best/*")) + list((tmp_path / "run").glob("tasks/*"))
     assert written, "the best candidates are always written out"
     for folder in written:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
+from invscale.search.reasons import Reason
 from invscale.search.store import RunStore
 
 
@@ -34,3 +37,28 @@ def test_candidate_by_id(tmp_path):
     assert store.candidate("c2").template == {"title": "b"}
     with pytest.raises(KeyError, match="no candidate 'c3'"):
         store.candidate("c3")
+
+
+def test_reason_code_is_stored_beside_the_text(tmp_path):
+    store = RunStore.open(tmp_path)
+    store.add_candidate("c1", 0, {"title": "a"}, "op", ())
+    store.set_status("c1", "rejected", "gate: any wording at all", code=Reason.GATE)
+    store.close()
+    (row,) = RunStore.open(tmp_path).candidates()
+    assert (row.code, row.reason) == (Reason.GATE, "gate: any wording at all")
+
+
+def test_a_store_written_before_reason_codes_gains_the_column(tmp_path):
+    conn = sqlite3.connect(tmp_path / "run.sqlite")
+    conn.executescript(
+        "CREATE TABLE candidates (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, generation INTEGER"
+        " NOT NULL, template TEXT NOT NULL, operator TEXT NOT NULL, parents TEXT NOT NULL,"
+        " status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', stage INTEGER NOT NULL DEFAULT"
+        " -1, best_gap_low REAL, updated REAL NOT NULL);"
+        "INSERT INTO candidates VALUES ('old', 0, 0, '{}', 'op', '[]', 'rejected', 'gate: x',"
+        " -1, NULL, 0);"
+    )
+    conn.commit()
+    conn.close()
+    (row,) = RunStore.open(tmp_path).candidates()
+    assert (row.id, row.status, row.code) == ("old", "rejected", Reason.NONE)

@@ -1,0 +1,29 @@
+"""Scoring one phase of a candidate (a halving stage, the confirmation, a rewording)."""
+
+from __future__ import annotations
+
+from invscale.search.candidates import ItemSets
+from invscale.search.evaluate import PairedEvaluation, score_pair
+from invscale.search.state import SearchRun
+
+
+def evaluate(run: SearchRun, cid: str, phase: str, items: ItemSets) -> PairedEvaluation:
+    """Score a candidate's paired items (or read the evaluation back from the store)."""
+    stored = run.store.evaluation(cid, phase)
+    if stored is not None and stored.n_examples == len(items.task):
+        return PairedEvaluation.from_dict(stored.data)
+    before = run.pool.requests_run
+    ev, _, _ = score_pair(
+        items.task,
+        items.control,
+        run.rungs,
+        run.cfg.scorer,
+        run.pool,
+        run.cache,
+        seed=run.cfg.search.seed,
+    )
+    spent = run.pool.requests_run - before
+    run.store.add("requests_run", spent)
+    run.store.add(f"requests_run:{phase.split(':')[0].rstrip('0123456789')}", spent)
+    run.store.add_evaluation(cid, phase, len(items.task), ev.to_dict())
+    return ev

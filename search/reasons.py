@@ -1,0 +1,58 @@
+"""Why a candidate ended where it did, as data: a reason code stored beside each reason's text.
+
+The text is for people and may be reworded freely; the funnel, the status table and the report
+read only the code. Add a member here (with its label) for every new kind of decision.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """A decision's kind. The value is what the run store keeps in its ``code`` column."""
+
+    NONE = ""
+    """No decision yet (a candidate still in the pipeline), or a run written before codes."""
+    GATE = "gate"
+    """Failed an expansion quality gate."""
+    NOVELTY = "novelty"
+    """Too close to a known or accepted task."""
+    HALVING = "halving"
+    """Dropped at a successive-halving stage (the stage is the candidate's ``stage``)."""
+    SELECTION_INTERVAL = "selection_interval"
+    """Dropped on the full selection set: the gap or slope interval reaches zero."""
+    NO_CONFIRMATION_SET = "no_confirmation_set"
+    """No fresh confirmation set could be built."""
+    NOT_SIGNIFICANT = "not_significant"
+    """Confirmed, but not significant after the multiplicity correction."""
+    LOW_CLASS_MASS = "low_class_mass"
+    """Artefact: a model puts too little probability on the classes."""
+    ACCEPTED = "accepted"
+    """Accepted."""
+
+    @property
+    def label(self) -> str:
+        """How the funnel and the report name this outcome."""
+        return _LABELS[self]
+
+
+_LABELS: dict[Reason, str] = {
+    Reason.NONE: "no decision yet",
+    Reason.GATE: "failed a quality gate (expansion)",
+    Reason.NOVELTY: "too close to a known task (novelty filter)",
+    Reason.HALVING: "dropped at a successive-halving stage",
+    Reason.SELECTION_INTERVAL: "dropped on the full selection set (interval reaches zero)",
+    Reason.NO_CONFIRMATION_SET: "no fresh confirmation set could be built",
+    Reason.NOT_SIGNIFICANT: "not significant after the multiplicity correction",
+    Reason.LOW_CLASS_MASS: "artefact: a model barely puts probability on the classes",
+    Reason.ACCEPTED: "accepted",
+}
+
+
+def reason_of(code: str) -> Reason:
+    """The member for a stored code; unknown codes (a newer run read by older code) are NONE."""
+    try:
+        return Reason(code)
+    except ValueError:
+        return Reason.NONE
