@@ -11,12 +11,13 @@ import yaml
 from pydantic import ValidationError
 
 from invscale.generator.template import TaskTemplate
+from invscale.scorer.errors import InvscaleError
 
 _YAML = (".yaml", ".yml")
 _JSON = (".jsonl", ".json")
 
 
-class TemplateFormatError(ValueError):
+class TemplateFormatError(InvscaleError, ValueError):
     """A template file cannot be read; the message names the file, entry and field."""
 
 

@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from invscale.scorer.errors import TaskFormatError
 from invscale.scorer.records import (
     TASK_TYPES,
     ClassificationExample,
@@ -32,10 +33,6 @@ _REQUIRED: dict[TaskType, tuple[str, ...]] = {
     "logodds": ("prompt", "other_prompt", "classes", "answer_index"),
     "absolute_logodds": ("prompt", "other_prompt", "classes", "answer_index"),
 }
-
-
-class TaskFormatError(ValueError):
-    """A task file cannot be read; the message names the file, row and column."""
 
 
 class ClassSpaceWarning(UserWarning):

@@ -26,6 +26,7 @@ from invscale.generator.llm.prompt import (
 )
 from invscale.generator.offline.generator import OfflineGenerator
 from invscale.generator.template import TaskTemplate
+from invscale.scorer.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,14 @@ def chat_model(cfg: GeneratorConfig) -> BaseChatModel:
     """A ``ChatOpenAI`` for the configured endpoint; retries are ours, so its own are off.
 
     Raises:
-        ValueError: OpenAI's own endpoint is configured but its key is not set.
+        ConfigError: OpenAI's own endpoint is configured but its key is not set.
     """
     from langchain_openai import ChatOpenAI
 
     s = cfg.llm
     key = os.environ.get(s.api_key_env)
     if not key and s.base_url is None:
-        raise ValueError(
+        raise ConfigError(
             f"llm backend: no API key in ${s.api_key_env}; set it, or point generator.llm.base_url "
             "at a local OpenAI-compatible server (which accepts any key)"
         )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from invscale.scorer.errors import ExportError
 from invscale.scorer.records import (
     LogoddsExample,
     SequenceProbExample,
@@ -25,10 +26,6 @@ from invscale.scorer.taskio import TaskFormatError, load_task, parse_task_type
 # A value of an exported JSON row: text, numbers, or a list of classes.
 JsonValue = str | int | float | bool | None | list[str]
 JsonRow = dict[str, JsonValue]
-
-
-class ExportError(ValueError):
-    """A task folder cannot be exported; the message names the folder or file."""
 
 
 @dataclass(frozen=True)

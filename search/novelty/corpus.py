@@ -52,8 +52,8 @@ def load_known_tasks(folder: str | Path) -> list[KnownTask]:
     root = data_path(folder)
     if not root.is_dir():
         raise NoveltyInputError(
-            f"known-task corpus folder {root} not found (set novelty.known_path, or run from "
-            "the repository root)"
+            f"known-task corpus folder {root} not found (set novelty.known_path to a folder of "
+            "known-task YAML files)"
         )
     tasks: list[KnownTask] = []
     seen: dict[str, Path] = {}
