@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from invscale.generator.render import IDENTIFIER, PatternError, describe, slots
+from invscale.scorer.names import slug
 from invscale.scorer.records import TaskType
 from invscale.scorer.strict import StrictModel
 
@@ -339,7 +340,7 @@ def build_template(data: Mapping[str, Any]) -> TaskTemplate:
         pydantic.ValidationError: the fields do not make a valid template.
     """
     draft = TaskTemplate.model_validate({**data, "id": "pending"})
-    prefix = re.sub(r"[^a-z0-9_-]+", "-", draft.mechanism.lower()).strip("-_")[:60] or "t"
+    prefix = slug(draft.mechanism, 60) or "t"
     return draft.model_copy(update={"id": f"{prefix}-{content_hash(draft)[:12]}"})
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from invscale.scorer import ModelPool, ScoreCache
 from invscale.scorer.errors import RunError
+from invscale.scorer.fileio import atomic_write
 from invscale.search.config import Config, validated
 from invscale.search.display import board
 from invscale.search.loop import search_loop
@@ -119,7 +120,7 @@ def finish(run: SearchRun, reason: str) -> SearchOutcome:
         tuple(c.id for c in run.store.candidates(status="accepted")),
         summary_counts(run.store),
     )
-    (run.run_dir / "summary.json").write_text(json.dumps(run_summary(run.store), indent=2) + "\n")
+    atomic_write(run.run_dir / "summary.json", json.dumps(run_summary(run.store), indent=2) + "\n")
     run.store.close()
     return outcome
 

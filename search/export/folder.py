@@ -8,7 +8,6 @@ generator's template, which export treats as opaque YAML).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from invscale.scorer.errors import ExportError
+from invscale.scorer.names import slug
 from invscale.scorer.records import (
     LogoddsExample,
     SequenceProbExample,
@@ -53,11 +53,6 @@ class TaskFolder:
     template: Mapping[str, object]
     template_text: str
     plot: Path | None
-
-
-def slugify(name: str) -> str:
-    """A file- and task-name-safe version of ``name``."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-") or "task"
 
 
 def _read_summary(path: Path) -> Mapping[str, object]:
@@ -109,7 +104,7 @@ def load_task_folder(path: str | Path) -> TaskFolder:
     return TaskFolder(
         path,
         name,
-        slugify(name),
+        slug(name, 80) or "task",
         dataset,
         control,
         summary,
@@ -153,12 +148,3 @@ def json_rows(dataset: TaskDataset) -> list[JsonRow]:
         row.update({k: None if v is None else str(v) for k, v in ex.extra if k not in row})
         rows.append(row)
     return rows
-
-
-def write_jsonl(rows: list[JsonRow], path: Path) -> Path:
-    """Write rows as JSON Lines."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return path

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 from invscale.scorer.errors import ConfigError
 from invscale.search.cli import app
 from invscale.search.config import Config, load_config, with_overrides
-from invscale.search.config_file import annotated_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
