@@ -127,6 +127,8 @@ class RichDisplay:
     def __exit__(self, *exc: object) -> None:
         if self.live is not None:
             self.live.__exit__(*exc)
+            if not self.live.console.is_terminal:
+                self.live.console.print()  # redirected output gets the last frame, then a newline
         logger = logging.getLogger("invscale")
         logger.removeHandler(self.status)
         logger.setLevel(self._level)

@@ -114,6 +114,7 @@ def finish(run: SearchRun, reason: str) -> SearchOutcome:
     run.store.set_meta("stop_reason", reason)
     refresh_decisions(run)
     write_best(run)
+    run.display.update(run)  # the view's last frame shows the final decisions
     outcome = SearchOutcome(
         run.run_dir,
         reason,

@@ -48,3 +48,18 @@ def test_narrow_width_drops_the_least_needed_columns_first(tmp_path):
     assert max(len(line) for line in lines) <= 60
     header = next(line for line in lines if line.startswith("candidate"))
     assert "slope" not in header and "phase" not in header and "interval" in header
+
+
+def test_live_view_shows_the_latest_log_message_even_without_verbose():
+    import logging
+
+    from invscale.search.display import RichDisplay
+
+    logger = logging.getLogger("invscale")
+    before = logger.level
+    logger.setLevel(logging.WARNING)  # as the CLI leaves it without -v
+    with RichDisplay() as display:
+        logging.getLogger("invscale.scorer.score").info("loading model %s", "gemma3-270m")
+        assert "now: loading model gemma3-270m" in display._view().plain
+    assert logger.level == logging.WARNING and display.status not in logger.handlers
+    logger.setLevel(before)
