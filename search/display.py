@@ -18,7 +18,7 @@ from invscale.search.summary import leaderboard, summary_counts
 WIDTH = 80
 _STATUSES = ("screening", "confirming", "not_confirmed", "accepted")
 # (heading, width); the id column is sized to the ids; slope, then phase, go first when too wide.
-_COLUMNS = (("status", 13), ("phase", 7), ("n", 4), ("gap", 7), ("interval", 17), ("slope", 7))
+_COLUMNS = (("status", 13), ("phase", 7), ("n", 4), ("gap", 8), ("interval", 18), ("slope", 8))
 _OPTIONAL = ("slope", "phase")
 
 

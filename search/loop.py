@@ -247,7 +247,7 @@ def decide(run: SearchRun) -> list[str]:
         code, reason = _verdict(ev, p, ok, len(rows), run.cfg)
         status = "accepted" if code is Reason.ACCEPTED else "not_confirmed"
         if status != row.status:
-            log.info("%s %s: %s", row.id, status.replace("_", " "), reason)
+            log.info("%s: %s", row.id, reason)  # the reason starts with the verdict
         if status == "accepted" and row.status != "accepted":
             newly.append(row.id)
         run.store.set_status(row.id, status, reason, code=code)
