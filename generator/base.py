@@ -9,6 +9,7 @@ from typing import Protocol
 
 from invscale.generator.config import GeneratorConfig
 from invscale.generator.template import TaskTemplate
+from invscale.scorer.errors import ConfigError, InvscaleError
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class ScoredParent:
     ci_high: float
 
 
-class GenerationError(RuntimeError):
+class GenerationError(InvscaleError, RuntimeError):
     """A generator could not produce what was asked (e.g. no mutation passes the gates)."""
 
 
@@ -68,10 +69,10 @@ def get_generator(cfg: GeneratorConfig) -> Generator:
     """The generator ``cfg.backend`` names; its heavy imports happen here, not before.
 
     Raises:
-        ValueError: an unknown backend.
+        ConfigError: an unknown backend.
     """
     if cfg.backend not in _BACKENDS:
-        raise ValueError(f"unknown generator backend {cfg.backend!r}; known: {list(_BACKENDS)}")
+        raise ConfigError(f"unknown generator backend {cfg.backend!r}; known: {list(_BACKENDS)}")
     module, name = _BACKENDS[cfg.backend].split(":")
     factory = getattr(import_module(module), name)
     generator: Generator = factory.from_config(cfg)

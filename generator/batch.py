@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from invscale.generator.expand import DEFAULT_EXAMPLES, expand
 from invscale.generator.gates import GateError, Rejection
 from invscale.generator.template import TaskTemplate
 from invscale.generator.templateio import load_templates
+from invscale.scorer.fileio import write_jsonl
 from invscale.scorer.records import TaskDataset
 from invscale.scorer.taskio import save_task
 
@@ -59,7 +59,7 @@ def expand_to_dir(
         written.append(write_prize_csv(expansion.dataset, out / f"{template.id}.csv"))
         write_prize_csv(expansion.control, out / f"{template.id}.control.csv")
     log = out / "rejections.jsonl"
-    log.write_text("".join(json.dumps(r.to_dict()) + "\n" for r in rejections), encoding="utf-8")
+    write_jsonl([r.to_dict() for r in rejections], log)
     return ExpandReport(tuple(written), tuple(rejections), log)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from invscale.scorer.strict import StrictModel
 
 # Tasks the Inverse Scaling Prize already found; the llm backend is asked not to redo them.
 PRIZE_TASKS = (
@@ -23,11 +25,7 @@ PRIZE_TASKS = (
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class LLMSettings(_Strict):
+class LLMSettings(StrictModel):
     """The ``llm`` backend: a chat model on any OpenAI-compatible endpoint."""
 
     base_url: str | None = None
@@ -55,7 +53,7 @@ class LLMSettings(_Strict):
     """Known tasks the prompt asks the model not to re-create."""
 
 
-class OfflineSettings(_Strict):
+class OfflineSettings(StrictModel):
     """The ``offline`` backend: mechanism operators over the seed lexicons."""
 
     operators: tuple[str, ...] = ()
@@ -66,7 +64,7 @@ class OfflineSettings(_Strict):
     """Share of proposals that cross two parents (when there are two or more)."""
 
 
-class GeneratorConfig(_Strict):
+class GeneratorConfig(StrictModel):
     """How candidate task templates are proposed and expanded."""
 
     backend: Literal["offline", "llm", "replay"] = "offline"
@@ -77,9 +75,11 @@ class GeneratorConfig(_Strict):
     max_prompt_tokens: int = Field(default=1024, ge=16)
     """Longest prompt (estimated tokens) an expansion may produce; below the ladder's context."""
     seeds_dir: str = "datasets/seeds"
-    """Folder of seed lexicons (relative to the working directory or the repository)."""
+    """Folder of seed lexicons; a ``datasets/...`` path not found from the working directory is
+    the data shipped with invscale."""
     replay_file: str = "datasets/seeds/llm_replies.jsonl"
-    """JSONL of recorded llm replies that the ``replay`` backend plays back."""
+    """JSONL of recorded llm replies that the ``replay`` backend plays back (``datasets/...``:
+    as for ``seeds_dir``)."""
     llm: LLMSettings = Field(default_factory=LLMSettings)
     """Settings of the ``llm`` backend (also used by ``replay`` for parsing)."""
     offline: OfflineSettings = Field(default_factory=OfflineSettings)

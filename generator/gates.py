@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal, get_args
 
+from invscale.scorer.errors import InvscaleError
+
 RejectReason = Literal[
     "invalid_template",
     "too_few_combinations",
@@ -44,7 +46,7 @@ class Rejection:
         return asdict(self)
 
 
-class GateError(Exception):
+class GateError(InvscaleError):
     """A template (or a request for items from it) fails a quality gate.
 
     ``rejection`` holds the structured reason when the error came from a gate; a plain message

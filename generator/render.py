@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 
+from invscale.scorer.errors import InvscaleError
+
 # One token of a pattern: an escaped brace, a slot, or a stray brace (an error).
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -18,7 +20,7 @@ SLOT_NAME = re.compile(rf"{_NAME}(?:\.{_NAME})?")
 IDENTIFIER = re.compile(_NAME)
 
 
-class PatternError(ValueError):
+class PatternError(InvscaleError, ValueError):
     """A pattern is malformed or names a slot that has no value."""
 
 

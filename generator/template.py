@@ -8,10 +8,12 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from invscale.generator.render import IDENTIFIER, PatternError, describe, slots
+from invscale.scorer.names import slug
 from invscale.scorer.records import TaskType
+from invscale.scorer.strict import StrictModel
 
 # The Prize paper's four causes of inverse scaling; a template may also name another one.
 CAUSE_FAMILIES = ("strong_prior", "unwanted_imitation", "distractor_task", "spurious_few_shot")
@@ -22,10 +24,6 @@ TEMPLATE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 _FAMILY = re.compile(r"[a-z][a-z0-9_]{2,40}")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
 def _number(value: str, slot: str) -> float:
     try:
         return float(value.strip())
@@ -33,7 +31,7 @@ def _number(value: str, slot: str) -> float:
         raise ValueError(f"slot {{{slot}}} value {value!r} is not a number") from None
 
 
-class FixedAnswer(_Strict):
+class FixedAnswer(StrictModel):
     """The right answer is always the choice at ``index`` (before per-item reordering)."""
 
     kind: Literal["fixed"] = "fixed"
@@ -49,7 +47,7 @@ class FixedAnswer(_Strict):
         return frozenset()
 
 
-class SlotAnswer(_Strict):
+class SlotAnswer(StrictModel):
     """The right choice's index is written in a table column (one per row)."""
 
     kind: Literal["slot"] = "slot"
@@ -68,7 +66,7 @@ class SlotAnswer(_Strict):
         return frozenset({self.slot})
 
 
-class CompareAnswer(_Strict):
+class CompareAnswer(StrictModel):
     """Choice 0 is right when ``left op right`` holds numerically, choice 1 otherwise."""
 
     kind: Literal["compare"] = "compare"
@@ -93,7 +91,7 @@ class CompareAnswer(_Strict):
 AnswerRule = Annotated[FixedAnswer | SlotAnswer | CompareAnswer, Field(discriminator="kind")]
 
 
-class SlotTable(_Strict):
+class SlotTable(StrictModel):
     """Rows of related slot values; an item takes one row from every table."""
 
     rows: tuple[dict[str, str], ...] = Field(min_length=1, max_length=5000)
@@ -140,7 +138,7 @@ def _as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int | float) else value
 
 
-class Lineage(_Strict):
+class Lineage(StrictModel):
     """Where a template came from."""
 
     parents: tuple[str, ...] = ()
@@ -150,7 +148,7 @@ class Lineage(_Strict):
     ``manual``."""
 
 
-class TaskTemplate(_Strict):
+class TaskTemplate(StrictModel):
     """A recipe for a paired task: manipulated items and their controls, item by item.
 
     Patterns use ``{table.column}`` slots filled from one row of each table, plus ``{demos}``
@@ -342,7 +340,7 @@ def build_template(data: Mapping[str, Any]) -> TaskTemplate:
         pydantic.ValidationError: the fields do not make a valid template.
     """
     draft = TaskTemplate.model_validate({**data, "id": "pending"})
-    prefix = re.sub(r"[^a-z0-9_-]+", "-", draft.mechanism.lower()).strip("-_")[:60] or "t"
+    prefix = slug(draft.mechanism, 60) or "t"
     return draft.model_copy(update={"id": f"{prefix}-{content_hash(draft)[:12]}"})
 
 

@@ -11,12 +11,14 @@ import yaml
 from pydantic import ValidationError
 
 from invscale.generator.template import TaskTemplate
+from invscale.scorer.errors import InvscaleError
+from invscale.scorer.fileio import atomic_write, jsonl_text
 
 _YAML = (".yaml", ".yml")
 _JSON = (".jsonl", ".json")
 
 
-class TemplateFormatError(ValueError):
+class TemplateFormatError(InvscaleError, ValueError):
     """A template file cannot be read; the message names the file, entry and field."""
 
 
@@ -97,12 +99,10 @@ def save_templates(templates: Iterable[TaskTemplate], path: str | Path) -> Path:
     if path.suffix not in _YAML + _JSON:
         raise TemplateFormatError(f"{path}: unknown suffix; use .jsonl, .json, .yaml or .yml")
     data = [t.model_dump(mode="json") for t in templates]
-    path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix in _YAML:
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     elif path.suffix == ".json":
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     else:
-        text = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in data)
-    path.write_text(text, encoding="utf-8")
-    return path
+        text = jsonl_text(data)
+    return atomic_write(path, text)

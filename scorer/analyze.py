@@ -16,11 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.errors import TaskFormatError, UsageError
 from invscale.scorer.metrics import ExampleScore
 from invscale.scorer.records import TaskDataset
 from invscale.scorer.results import write_summary
 from invscale.scorer.score import LadderResult, ModelResult, fit_models, summarize_model
-from invscale.scorer.taskio import TaskFormatError, load_task
+from invscale.scorer.taskio import load_task
 
 _SUFFIXES = ("logodds_difference", "total_logprob", "correct", "loss")
 _MULTIPLIERS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
@@ -51,17 +52,17 @@ def parse_param_count(text: str | int) -> int:
     """Parse a parameter count: ``125000000``, ``125m``, ``1.3b``, ``6.7B``, ``1e9``.
 
     Raises:
-        ValueError: the text is not a positive count.
+        UsageError: the text is not a positive count.
     """
     if isinstance(text, int) and not isinstance(text, bool):
         count = text
     else:
         match = _COUNT.match(str(text).strip())
         if not match:
-            raise ValueError(f"cannot read parameter count {text!r} (use e.g. 125m, 1.3b, 6.7B)")
+            raise UsageError(f"cannot read parameter count {text!r} (use e.g. 125m, 1.3b, 6.7B)")
         count = round(float(match.group(1)) * _MULTIPLIERS[match.group(2).lower()])
     if count <= 0:
-        raise ValueError(f"parameter count must be positive, got {text!r}")
+        raise UsageError(f"parameter count must be positive, got {text!r}")
     return count
 
 
@@ -72,7 +73,7 @@ def parse_params(items: Iterable[str]) -> dict[str, int]:
         for part in filter(None, (p.strip() for p in item.split(","))):
             name, sep, count = part.partition("=")
             if not sep or not name.strip():
-                raise ValueError(f"--params {part!r}: expected NAME=COUNT, e.g. ada=350m")
+                raise UsageError(f"--params {part!r}: expected NAME=COUNT, e.g. ada=350m")
             out[name.strip()] = parse_param_count(count)
     return out
 
@@ -101,7 +102,7 @@ def resolve_params(models: Iterable[str], overrides: Mapping[str, int | str]) ->
             out[model] = count
     if unknown:
         hint = " ".join(f"--params {m}=COUNT" for m in unknown)
-        raise ValueError(
+        raise UsageError(
             f"unknown parameter count for model(s) {', '.join(unknown)}; pass {hint} "
             "(COUNT like 125m or 1.3b)"
         )
@@ -230,7 +231,7 @@ def analyze_dataset(
         )
     sizes = resolve_params(models, params or {})
     if len(set(sizes.values())) < 2:
-        raise ValueError(
+        raise UsageError(
             f"{where}: every model has {next(iter(sizes.values())):,} parameters; "
             "a scaling fit needs two different sizes (see --params)"
         )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, field_validator
+
+from invscale.scorer.errors import ConfigError
+from invscale.scorer.strict import StrictModel
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class Rung(_Strict):
+class Rung(StrictModel):
     """One model of a ladder."""
 
     name: str
@@ -62,7 +61,7 @@ class Rung(_Strict):
     """``openai`` backend: first retry delay; it doubles per retry (up to 60 s), with jitter."""
 
 
-class ScorerConfig(_Strict):
+class ScorerConfig(StrictModel):
     """How the scorer batches and caches."""
 
     max_batch_tokens: int = Field(default=4096, gt=0)
@@ -83,22 +82,35 @@ class ScorerConfig(_Strict):
     """Confidence level of every interval."""
     seed: int = 0
     """Seed of the bootstrap."""
-    ladders: dict[str, tuple[Rung, ...]] = Field(default_factory=dict)
-    """Named model ladders, smallest model first."""
+    ladders: dict[str, tuple[Rung, ...]] = Field(default_factory=lambda: _built_in())
+    """Named model ladders, smallest model first. The built-in ones (``offline``, ``fake``,
+    ``opt``, ``pythia``, ``gpt2``) are always there; a ladder given here is added, or replaces
+    the built-in one of the same name."""
     default_ladder: str = "offline"
     """Ladder used when none is named."""
     max_parallel_endpoints: int = Field(default=4, ge=1)
     """Rungs on different endpoints (``openai`` backend) scored at the same time; rungs sharing an
     endpoint, and in-process rungs, go one after another."""
 
+    @field_validator("ladders")
+    @classmethod
+    def _over_built_in(cls, ladders: dict[str, tuple[Rung, ...]]) -> dict[str, tuple[Rung, ...]]:
+        return {**_built_in(), **ladders}
+
     def ladder(self, name: str | None = None) -> tuple[Rung, ...]:
         """Return the rungs of ladder ``name`` (the default ladder when None).
 
         Raises:
-            KeyError: naming the unknown ladder and the known ones.
+            ConfigError: naming the unknown ladder and the known ones.
         """
         key = name or self.default_ladder
         if key not in self.ladders:
             known = ", ".join(sorted(self.ladders)) or "none"
-            raise KeyError(f"unknown ladder {key!r}; config.yaml defines: {known}")
+            raise ConfigError(f"unknown ladder {key!r}; the config defines: {known}")
         return self.ladders[key]
+
+
+def _built_in() -> dict[str, tuple[Rung, ...]]:
+    from invscale.scorer.ladders import BUILT_IN  # it builds Rungs, so it imports this module
+
+    return dict(BUILT_IN)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from invscale.scorer.fit import ModelSummary, ScalingFit
+from invscale.scorer.names import param_label
 
 
 def plot_scaling(
@@ -59,14 +60,6 @@ def plot_scaling(
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-def param_label(params: int) -> str:
-    """A parameter count as people write it: 135M, 1.3B."""
-    for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if params >= size:
-            return f"{params / size:.3g}{unit}"
-    return str(params)
 
 
 def style_axes(axes: Sequence[object], params: Sequence[int]) -> None:

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from invscale.scorer.config import ScorerConfig
+from invscale.scorer.fileio import write_jsonl
 from invscale.scorer.metrics import prize_columns
 from invscale.scorer.plot import plot_scaling
 from invscale.scorer.records import Scalar
 from invscale.scorer.score import LadderResult, Progress, score_dataset
-from invscale.scorer.taskio import example_row, load_task, write_jsonl
+from invscale.scorer.taskio import example_row, load_task
 
 
 def labelled_rows(result: LadderResult) -> list[dict[str, Scalar]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +14,7 @@ import numpy as np
 from invscale.scorer.backends import LM, load_backend
 from invscale.scorer.cache import ScoreCache, cached_loglikelihood
 from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.errors import ConfigError, TaskFormatError
 from invscale.scorer.fit import (
     ModelSummary,
     ScalingFit,
@@ -31,6 +34,7 @@ from invscale.scorer.metrics import (
 )
 from invscale.scorer.records import LLRequest, LLResult, TaskDataset, TaskType
 
+log = logging.getLogger(__name__)
 # Called with (model name, requests resolved so far, requests in total).
 Progress = Callable[[str, int, int], None]
 
@@ -84,7 +88,11 @@ class ModelPool:
                 self._loaded.pop(next(iter(self._loaded)))
                 gc.collect()
         # Loaded outside the lock: a large model loading must not hold up the endpoint threads.
+        where = rung.base_url or rung.source or "no weights"
+        log.info("loading model %s (%s backend, %s)", rung.name, rung.backend, where)
+        start = time.monotonic()
         lm = _Counting(load_backend(rung, self.cfg), self)
+        log.info("loaded model %s in %.1f s", rung.name, time.monotonic() - start)
         with self._lock:
             return self._loaded.setdefault(key, lm)
 
@@ -211,9 +219,9 @@ def score_dataset(
         progress: Called as requests resolve.
     """
     if len(dataset) == 0:
-        raise ValueError(f"task {dataset.name!r} has no examples")
+        raise TaskFormatError(f"task {dataset.name!r} has no examples")
     if len({r.params for r in rungs}) < 2:
-        raise ValueError("a ladder needs at least two models of different sizes")
+        raise ConfigError("a ladder needs at least two models of different sizes")
     pool = pool or ModelPool(cfg)
     cache = cache or ScoreCache(cfg.cache_path)
     requests = dataset_requests(dataset)

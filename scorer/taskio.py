@@ -9,6 +9,8 @@ import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from invscale.scorer.errors import TaskFormatError
+from invscale.scorer.fileio import write_jsonl
 from invscale.scorer.records import (
     TASK_TYPES,
     ClassificationExample,
@@ -32,10 +34,6 @@ _REQUIRED: dict[TaskType, tuple[str, ...]] = {
     "logodds": ("prompt", "other_prompt", "classes", "answer_index"),
     "absolute_logodds": ("prompt", "other_prompt", "classes", "answer_index"),
 }
-
-
-class TaskFormatError(ValueError):
-    """A task file cannot be read; the message names the file, row and column."""
 
 
 class ClassSpaceWarning(UserWarning):
@@ -249,12 +247,3 @@ def save_task(dataset: TaskDataset, path: str | Path) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
-
-
-def write_jsonl(rows: list[dict[str, Scalar]], path: Path) -> None:
-    """Write rows as JSON Lines, atomically (a temp file renamed into place)."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    tmp.replace(path)

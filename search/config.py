@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from invscale.generator.config import GeneratorConfig
 from invscale.scorer.config import ScorerConfig
-from invscale.scorer.paths import PROJECT_ROOT
+from invscale.scorer.errors import ConfigError
+from invscale.scorer.strict import StrictModel
 from invscale.search.novelty.config import NoveltyConfig
 
 
-class SearchConfig(BaseModel):
+class SearchConfig(StrictModel):
     """The search loop: budgets, successive halving and acceptance."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     seed: int = 0
     """Seed of the whole run: the same seed, config and models give the same run."""
@@ -25,17 +24,17 @@ class SearchConfig(BaseModel):
     """Ladder the search selects on (the scorer's default ladder when None)."""
     extra_ladders: tuple[str, ...] = ()
     """Further ladders on which accepted tasks are re-scored, to report where the effect holds."""
-    max_candidates: int = Field(default=24, ge=1)
+    max_candidates: int = Field(default=10, ge=1)
     """Budget: candidates proposed in all."""
     max_minutes: float = Field(default=15.0, gt=0)
     """Budget: wall-clock minutes; the run stops cleanly at the next decision point."""
     max_model_requests: int = Field(default=2_000_000, ge=1)
     """Budget: log-likelihood requests actually run on models (cache hits are free)."""
-    candidates_per_generation: int = Field(default=8, ge=1)
+    candidates_per_generation: int = Field(default=5, ge=1)
     """Candidates proposed per generation."""
     parents: int = Field(default=4, ge=1)
     """How many of the best candidates so far condition the next generation."""
-    halving_sizes: tuple[int, ...] = (32, 96, 300)
+    halving_sizes: tuple[int, ...] = (16, 48, 128)
     """Items scored at each successive-halving stage; the last is the full selection set."""
     keep_fraction: float = Field(default=0.34, gt=0.0, le=1.0)
     """Share of a stage's survivors promoted to the next (at least one)."""
@@ -48,18 +47,16 @@ class SearchConfig(BaseModel):
     min_class_mass: float = Field(default=0.05, ge=0.0, le=1.0)
     """Reject tasks on which the largest model puts less mean probability than this on the
     classes: its "answers" would be noise, not a belief."""
-    rewordings: int = Field(default=3, ge=0)
+    rewordings: int = Field(default=2, ge=0)
     """Instruction rewordings scored for each accepted task (robustness)."""
-    reword_examples: int = Field(default=100, ge=8)
+    reword_examples: int = Field(default=48, ge=8)
     """Items per rewording."""
     write_best: int = Field(default=3, ge=0)
     """Best non-accepted candidates written out at the end, labelled with why they failed."""
 
 
-class Config(BaseModel):
+class Config(StrictModel):
     """Root of the configuration tree."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     scorer: ScorerConfig = Field(default_factory=ScorerConfig)
     """Model ladders, batching and the score cache."""
@@ -71,40 +68,59 @@ class Config(BaseModel):
     """The search loop."""
 
 
-class ConfigError(ValueError):
-    """The configuration file is missing, unreadable or invalid."""
-
-
 DEFAULT_CONFIG = Path("config.yaml")
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Load and validate a config file.
+    """Load and validate a config file; what it does not set keeps its default.
 
     Args:
-        path: YAML file; when None, ``config.yaml`` in the working directory, else the one
-            shipped beside the packages, else the built-in defaults.
+        path: YAML file; when None, ``config.yaml`` in the working directory if there is one,
+            else the defaults.
 
     Raises:
         ConfigError: naming the file and every invalid field.
     """
     if path is None:
-        shipped = PROJECT_ROOT / DEFAULT_CONFIG
-        if DEFAULT_CONFIG.exists():
-            path = DEFAULT_CONFIG
-        elif shipped.exists():
-            path = shipped
-        else:
+        if not DEFAULT_CONFIG.exists():
             return Config()
+        path = DEFAULT_CONFIG
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    return validated(raw, str(path))
+
+
+def validated(raw: object, where: str) -> Config:
+    """``raw`` (a parsed YAML or JSON tree) as a config.
+
+    Raises:
+        ConfigError: naming ``where`` and every invalid field.
+    """
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ConfigError(f"{path}: invalid config: {problems}") from exc
+        raise ConfigError(f"{where}: invalid config: {problems}") from exc
+
+
+def with_overrides(cfg: Config, section: str, **fields: Any) -> Config:
+    """``cfg`` with fields of one section replaced (None values are ignored): command-line
+    options that override the config.
+
+    Raises:
+        ConfigError: a value is invalid, or names a ladder the config does not define.
+    """
+    changes = {k: v for k, v in fields.items() if v is not None}
+    if not changes:
+        return cfg
+    tree = cfg.model_dump(mode="json")
+    tree[section].update(changes)
+    new = validated(tree, "command line")
+    for name in (new.search.ladder, *new.search.extra_ladders):
+        new.scorer.ladder(name)
+    return new

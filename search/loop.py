@@ -8,6 +8,7 @@ scores nothing twice.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 
 from invscale.generator import GateError, ScoredParent, TaskTemplate, get_generator
@@ -26,6 +27,8 @@ from invscale.search.reasons import Reason
 from invscale.search.state import SearchRun
 from invscale.search.store import TERMINAL, CandidateRow
 from invscale.search.writeout import robustness, write_task
+
+log = logging.getLogger(__name__)
 
 
 def candidate_id(generation: int, index: int, template: TaskTemplate) -> str:
@@ -130,6 +133,7 @@ def filter_candidate(run: SearchRun, row: CandidateRow) -> bool:
 
 
 def _reject(run: SearchRun, cid: str, reason: str, code: Reason) -> bool:
+    log.info("%s rejected: %s", cid, reason)
     run.store.set_status(cid, "rejected", reason, code=code)
     run.store.add(f"rejected:{code}")
     return False
@@ -166,6 +170,7 @@ def _promote(run: SearchRun, evals: dict[str, PairedEvaluation], stage: int, key
     ranked = sorted(evals, key=lambda c: evals[c].gap_ci[0], reverse=True)
     promoted = [c for c in ranked[:keep_n] if _promising(evals[c])]
     run.store.set_meta(key, promoted)  # before any status changes, so a crash cannot split them
+    log.info("halving stage %d: %d of %d promoted %s", stage, len(promoted), len(evals), promoted)
     for cid in ranked:
         if cid not in promoted:
             ev = evals[cid]
@@ -174,6 +179,7 @@ def _promote(run: SearchRun, evals: dict[str, PairedEvaluation], stage: int, key
                 if not _promising(ev)
                 else f"ranked below the top {keep_n}"
             )
+            log.info("%s dropped at halving stage %d (n=%d): %s", cid, stage, ev.n, why)
             run.store.set_status(
                 cid,
                 "dropped",
@@ -240,6 +246,8 @@ def decide(run: SearchRun) -> list[str]:
     for row, ev, p, ok in zip(rows, evs, pvals, passed, strict=True):
         code, reason = _verdict(ev, p, ok, len(rows), run.cfg)
         status = "accepted" if code is Reason.ACCEPTED else "not_confirmed"
+        if status != row.status:
+            log.info("%s: %s", row.id, reason)  # the reason starts with the verdict
         if status == "accepted" and row.status != "accepted":
             newly.append(row.id)
         run.store.set_status(row.id, status, reason, code=code)
@@ -305,7 +313,10 @@ def search_loop(run: SearchRun) -> str:
     while True:
         reason = budget_exhausted(run)
         if reason:
+            log.info("stopping: %s", reason)
             return reason
+        spent, limit = run.minutes(), run.cfg.search.max_minutes
+        log.info("generation %d (%.1f of %g min spent)", generation, spent, limit)
         run_generation(run, generation)
         if not run.store.candidates(generation=generation):
             return "the generator proposed nothing"

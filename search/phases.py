@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from invscale.search.candidates import ItemSets
 from invscale.search.evaluate import PairedEvaluation, score_pair
 from invscale.search.state import SearchRun
+
+log = logging.getLogger(__name__)
 
 
 def evaluate(run: SearchRun, cid: str, phase: str, items: ItemSets) -> PairedEvaluation:
@@ -12,6 +16,13 @@ def evaluate(run: SearchRun, cid: str, phase: str, items: ItemSets) -> PairedEva
     stored = run.store.evaluation(cid, phase)
     if stored is not None and stored.n_examples == len(items.task):
         return PairedEvaluation.from_dict(stored.data)
+    log.info(
+        "scoring %s %s: %d items and their controls on %d models",
+        cid,
+        phase,
+        len(items.task),
+        len(run.rungs),
+    )
     before = run.pool.requests_run
     ev, _, _ = score_pair(
         items.task,

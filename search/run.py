@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from invscale.scorer import ModelPool, ScoreCache
-from invscale.search.config import Config
+from invscale.scorer.errors import RunError
+from invscale.scorer.fileio import atomic_write
+from invscale.search.config import Config, validated
+from invscale.search.display import board
 from invscale.search.loop import search_loop
 from invscale.search.novelty_gate import NoveltyGate
 from invscale.search.state import Display, NullDisplay, SearchRun
-from invscale.search.store import RunStore
+from invscale.search.store import STORE_FILE, RunStore
 from invscale.search.summary import leaderboard, summary_counts
 from invscale.search.writeout import refresh_decisions, write_best
 
-
-class RunError(ValueError):
-    """The run folder cannot be started or resumed as asked."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,19 +31,31 @@ class SearchOutcome:
     stop_reason: str
     accepted: tuple[str, ...]
     counts: dict[str, Any]
+    interrupted: bool = False
+    """Stopped by Ctrl-C (after saving); ``invscale search --resume`` continues it."""
 
 
 def open_run(
     cfg: Config | None, run_dir: Path, resume: bool, budget: dict[str, Any] | None = None
 ) -> tuple[RunStore, Config]:
-    """Open the run store; a resumed run uses the config it started with (budgets overridable)."""
+    """Open the run store; a resumed run uses the config it started with (budgets overridable).
+
+    Raises:
+        RunError: resuming a folder that holds no run (nothing is created then), or starting a
+            run where one exists.
+        ConfigError: the config names a ladder it does not define.
+    """
+    if resume and not (run_dir / STORE_FILE).is_file():
+        raise RunError(f"{run_dir}: nothing to resume (no {STORE_FILE} here)")
+    if cfg is not None:
+        cfg.scorer.ladder(cfg.search.ladder)  # an unknown ladder fails before any folder is made
     store = RunStore.open(run_dir)
     stored = store.get_meta("config")
     if resume:
         if stored is None:
             store.close()
-            raise RunError(f"{run_dir}: nothing to resume (no run.sqlite with a config)")
-        cfg = Config.model_validate(stored)
+            raise RunError(f"{run_dir}: nothing to resume (its {STORE_FILE} holds no config)")
+        cfg = validated(stored, f"{run_dir}/{STORE_FILE}")
         store.set_meta("stop_reason", None)  # running again: the report must not say finished
     elif stored is not None:
         store.close()
@@ -89,7 +103,8 @@ def run_search(
     try:
         reason = search_loop(run)
     except KeyboardInterrupt:
-        reason = "interrupted (resume with --resume)"
+        log.warning("interrupted: saving the run (resume it with --resume %s)", run_dir)
+        return replace(finish(run, "interrupted (resume with --resume)"), interrupted=True)
     return finish(run, reason)
 
 
@@ -99,13 +114,14 @@ def finish(run: SearchRun, reason: str) -> SearchOutcome:
     run.store.set_meta("stop_reason", reason)
     refresh_decisions(run)
     write_best(run)
+    run.display.update(run)  # the view's last frame shows the final decisions
     outcome = SearchOutcome(
         run.run_dir,
         reason,
         tuple(c.id for c in run.store.candidates(status="accepted")),
         summary_counts(run.store),
     )
-    (run.run_dir / "summary.json").write_text(json.dumps(run_summary(run.store), indent=2) + "\n")
+    atomic_write(run.run_dir / "summary.json", json.dumps(run_summary(run.store), indent=2) + "\n")
     run.store.close()
     return outcome
 
@@ -141,12 +157,34 @@ def run_summary(store: RunStore) -> dict[str, Any]:
 
 
 def run_status(run_dir: str | Path) -> dict[str, Any]:
-    """The summary of a finished or running run, read from its store."""
-    path = Path(run_dir) / "run.sqlite"
-    if not path.exists():
-        raise RunError(f"{run_dir}: no run here (no run.sqlite)")
+    """The summary of a finished or running run, read from its store.
+
+    Raises:
+        RunError: the folder holds no run.
+    """
+    path = Path(run_dir) / STORE_FILE
+    if not path.is_file():
+        raise RunError(f"{run_dir}: no run here (no {STORE_FILE})")
     store = RunStore.open(run_dir)
     try:
         return run_summary(store)
     finally:
         store.close()
+
+
+def status_text(run_dir: str | Path) -> str:
+    """What ``invscale status`` prints: the board (80 columns) and the compute halving saved.
+
+    Raises:
+        RunError: the folder holds no run.
+    """
+    summary = run_status(run_dir)
+    store = RunStore.open(run_dir)
+    try:
+        text = board(store, f"{run_dir}: {summary['stop_reason'] or 'running'}")
+    finally:
+        store.close()
+    saved = summary["halving"]["share_saved"]
+    if saved is not None:
+        text += f"\n\nsuccessive halving saved {saved:.0%} of selection compute"
+    return text

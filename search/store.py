@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS evaluations (
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value REAL NOT NULL);
 """
 
+STORE_FILE = "run.sqlite"
 # Candidate lifecycle. Terminal: rejected, dropped, accepted, not_confirmed.
 STATUSES = (
     "proposed",
@@ -93,7 +94,7 @@ class RunStore:
     @classmethod
     def open(cls, run_dir: str | Path) -> RunStore:
         """Open (or create) the store of the run in ``run_dir``."""
-        path = Path(run_dir) / "run.sqlite"
+        path = Path(run_dir) / STORE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=60)
         conn.execute("PRAGMA journal_mode=WAL")

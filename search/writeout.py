@@ -15,9 +15,10 @@ import yaml
 
 from invscale.generator import GateError, reword
 from invscale.scorer import LadderResult, save_task, score_dataset, summary_dict
+from invscale.scorer.fileio import write_jsonl
+from invscale.scorer.names import slug
 from invscale.scorer.plot import plot_scaling
 from invscale.scorer.results import labelled_rows
-from invscale.scorer.taskio import write_jsonl
 from invscale.search.candidates import (
     ItemSets,
     confirmation_sets,
@@ -102,11 +103,7 @@ def _other_ladders(run: SearchRun, items: ItemSets) -> dict[str, Any]:
 def task_name(run: SearchRun, cid: str) -> str:
     """Folder name of a candidate: its id and a slug of its title."""
     row = run.store.candidate(cid)
-    title = str(row.template.get("title", "task")).lower()
-    slug = "".join(ch if ch.isalnum() else "-" for ch in title).strip("-")
-    while "--" in slug:
-        slug = slug.replace("--", "-")
-    return f"{cid}-{slug[:40]}".rstrip("-")
+    return f"{cid}-{slug(str(row.template.get('title', 'task')), 40)}".rstrip("-")
 
 
 def write_task(run: SearchRun, cid: str, robust: dict[str, Any] | None, accepted: bool) -> Path:

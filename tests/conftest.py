@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the real Prize-format files and a table-driven LM."""
+"""Shared fixtures: the real Prize-format files (``tests/data/prize-format``) and a table-driven LM."""
 
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ import pytest
 
 from invscale.scorer.records import LLRequest, LLResult
 
-ROOT = Path(__file__).resolve().parents[1]
-PRIZE = ROOT.parent / "shared" / "prize-format"
+# Copied into the repository (see its README for source and licence), so a fresh clone has them.
+PRIZE = Path(__file__).resolve().parent / "data" / "prize-format"
 
 
 @pytest.fixture
 def prize_dir() -> Path:
-    if not PRIZE.exists():
-        pytest.skip(f"shared Prize fixtures not found at {PRIZE}")
     return PRIZE
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import openai
+import tenacity
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import SecretStr
@@ -26,6 +27,7 @@ from invscale.generator.llm.prompt import (
 )
 from invscale.generator.offline.generator import OfflineGenerator
 from invscale.generator.template import TaskTemplate
+from invscale.scorer.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +54,18 @@ class ReplayExhausted(Exception):
 
 
 def chat_model(cfg: GeneratorConfig) -> BaseChatModel:
-    """A ``ChatOpenAI`` for the configured endpoint; retries are ours, so its own are off.
+    """A ``ChatOpenAI`` for the configured endpoint; its own retries are off: ours (tenacity) wait
+    with a seeded jitter and log each retry.
 
     Raises:
-        ValueError: OpenAI's own endpoint is configured but its key is not set.
+        ConfigError: OpenAI's own endpoint is configured but its key is not set.
     """
     from langchain_openai import ChatOpenAI
 
     s = cfg.llm
     key = os.environ.get(s.api_key_env)
     if not key and s.base_url is None:
-        raise ValueError(
+        raise ConfigError(
             f"llm backend: no API key in ${s.api_key_env}; set it, or point generator.llm.base_url "
             "at a local OpenAI-compatible server (which accepts any key)"
         )
@@ -78,6 +81,12 @@ def chat_model(cfg: GeneratorConfig) -> BaseChatModel:
         max_retries=0,
         **kwargs,
     )
+
+
+def _log_retry(state: tenacity.RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    delay = state.next_action.sleep if state.next_action else 0.0
+    log.info("llm call failed (%r); retry %d in %.1f s", error, state.attempt_number, delay)
 
 
 def _text(reply: BaseMessage) -> str:
@@ -118,23 +127,30 @@ class LLMGenerator:
             GenerationError: retries ran out or the endpoint refused the request.
             ReplayExhausted: a replayed conversation has no more replies.
         """
+        tries = self.cfg.llm.max_retries + 1
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(tries),
+            wait=lambda state: self._backoff(state.attempt_number, rng),
+            retry=tenacity.retry_if_exception_type(_RETRYABLE),
+            sleep=self.sleep,
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        try:
+            reply = retrying(self.chat.invoke, messages)
+        except StopIteration:
+            raise ReplayExhausted() from None
+        except _RETRYABLE as exc:
+            raise GenerationError(f"gave up after {tries} tries: {exc!r}") from None
+        except openai.APIError as exc:
+            raise GenerationError(f"endpoint refused the request: {exc!r}") from None
+        return _text(reply)
+
+    def _backoff(self, failures: int, rng: random.Random) -> float:
+        """Delay after the ``failures``-th failed try: doubling from ``backoff_s`` up to
+        ``backoff_max_s``, times a jitter in [0.5, 1) drawn from the run's seeded ``rng``."""
         s = self.cfg.llm
-        for attempt in range(s.max_retries + 1):
-            try:
-                reply = self.chat.invoke(messages)
-            except StopIteration:
-                raise ReplayExhausted() from None
-            except _RETRYABLE as exc:
-                if attempt == s.max_retries:
-                    raise GenerationError(f"gave up after {attempt + 1} tries: {exc!r}") from None
-                delay = min(s.backoff_max_s, s.backoff_s * 2**attempt) * (0.5 + rng.random() / 2)
-                log.info("llm call failed (%r); retry %d in %.1fs", exc, attempt + 1, delay)
-                self.sleep(delay)
-            except openai.APIError as exc:
-                raise GenerationError(f"endpoint refused the request: {exc!r}") from None
-            else:
-                return _text(reply)
-        raise GenerationError("no attempt made")  # only when max_retries < 0, which config forbids
+        return min(s.backoff_max_s, s.backoff_s * 2 ** (failures - 1)) * (0.5 + rng.random() / 2)
 
     def ask(
         self, request: Request, parents: Sequence[ScoredParent], rng: random.Random

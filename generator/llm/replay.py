@@ -10,9 +10,10 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from invscale.generator.config import GeneratorConfig
 from invscale.generator.llm.generator import LLMGenerator
 from invscale.generator.offline.lexicon import resolve_path
+from invscale.scorer.errors import InvscaleError
 
 
-class ReplayFileError(ValueError):
+class ReplayFileError(InvscaleError, ValueError):
     """The replay file cannot be read; the message names the file and line."""
 
 

@@ -10,10 +10,11 @@ from typing import Any
 
 import yaml
 
+from invscale.scorer.errors import InvscaleError
 from invscale.scorer.paths import data_path
 
 
-class LexiconError(ValueError):
+class LexiconError(InvscaleError, ValueError):
     """A seed lexicon is missing or malformed; the message names the file, row and field."""
 
 
@@ -86,7 +87,7 @@ class Lexicon:
 
 
 def resolve_path(seeds_dir: str | Path) -> Path:
-    """A data path as given when it exists, else relative to the project root."""
+    """A data path as given when it exists, else the shipped data of that name."""
     return data_path(seeds_dir)
 
 

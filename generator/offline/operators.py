@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from invscale.generator.offline import ops_distract, ops_imitation, ops_prior
 from invscale.generator.offline.common import Operator
+from invscale.scorer.errors import ConfigError
 
 OPERATORS: dict[str, Operator] = {
     op.name: op for op in ops_prior.OPERATORS + ops_imitation.OPERATORS + ops_distract.OPERATORS
@@ -14,11 +15,11 @@ def select(names: tuple[str, ...] = ()) -> list[Operator]:
     """The named operators (all of them when ``names`` is empty).
 
     Raises:
-        ValueError: an unknown name, listing the known ones.
+        ConfigError: an unknown name, listing the known ones.
     """
     if not names:
         return list(OPERATORS.values())
     unknown = [n for n in names if n not in OPERATORS]
     if unknown:
-        raise ValueError(f"unknown operator(s) {unknown}; known: {', '.join(OPERATORS)}")
+        raise ConfigError(f"unknown operator(s) {unknown}; known: {', '.join(OPERATORS)}")
     return [OPERATORS[n] for n in names]

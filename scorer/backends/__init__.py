@@ -7,6 +7,7 @@ from importlib import import_module
 
 from invscale.scorer.backends.base import LM, PartialScoresError
 from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.errors import BackendError
 
 # name -> "module:factory"; the factory takes (rung, scorer config) and returns an LM.
 _REGISTRY: dict[str, str] = {
@@ -16,7 +17,7 @@ _REGISTRY: dict[str, str] = {
 }
 
 
-class UnknownBackendError(ValueError):
+class UnknownBackendError(BackendError, ValueError):
     """A rung names a backend nobody registered."""
 
 

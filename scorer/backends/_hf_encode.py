@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from invscale.scorer.errors import BackendError
 from invscale.scorer.records import LLRequest
 
 _log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ _log = logging.getLogger(__name__)
 Tokens = tuple[int, ...]
 
 
-class EncodeError(ValueError):
+class EncodeError(BackendError, ValueError):
     """A request cannot be turned into tokens for this model."""
 
 

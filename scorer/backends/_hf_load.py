@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from invscale.scorer.config import Rung
+from invscale.scorer.errors import BackendError
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 # Files whose bytes decide what the model computes (weights, config, tokenizer).
@@ -36,7 +37,7 @@ _IDENTITY_NAMES = (
 _MEMO_FILE = "sha256-memo.json"
 
 
-class ModelSourceError(ValueError):
+class ModelSourceError(BackendError, ValueError):
     """A rung's source cannot be found or read without downloading."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from invscale.scorer.errors import BackendError
 from invscale.scorer.records import LLRequest, LLResult
 
 
@@ -28,7 +29,7 @@ class LM(Protocol):
         ...
 
 
-class PartialScoresError(Exception):
+class PartialScoresError(BackendError):
     """A backend call that failed part-way; ``partial`` maps request index -> finished result.
 
     The score cache stores ``partial`` before passing the error on, so a rerun resumes there.

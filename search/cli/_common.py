@@ -1,37 +1,25 @@
-"""Helpers shared by CLI commands: config loading and clean error exits."""
+"""Helpers shared by CLI commands: config loading with command-line overrides, a progress bar."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
-
-import typer
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from invscale.search.config import Config
 
-# Errors that are the user's input, not our bug: print them plainly, no traceback.
-USER_ERRORS: tuple[type[Exception], ...] = (ValueError, KeyError, FileNotFoundError, OSError)
 
+def load(config: str | Path | None, section: str = "search", **fields: Any) -> Config:
+    """The config tree from ``config`` (``./config.yaml`` or the defaults when None), with the
+    fields of ``section`` given here (None values ignored) overriding it.
 
-def load(config: str | None) -> Config:
-    """Load the config tree, exiting with a clear message when it is invalid."""
-    from invscale.search.config import load_config
+    Raises:
+        ConfigError: the file or an override is invalid.
+    """
+    from invscale.search.config import load_config, with_overrides
 
-    with user_errors():
-        return load_config(config)
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn input errors into a one-line message on stderr and exit code 2."""
-    try:
-        yield
-    except USER_ERRORS as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from None
+    return with_overrides(load_config(config), section, **fields)
 
 
 def progress_bar() -> tuple[object, Callable[[str, int, int], None]]:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from invscale.search.cli._common import load
+
 
 def expand_command(
     templates: Path = typer.Argument(..., help="Templates file (.jsonl or .yaml)."),
@@ -19,14 +21,9 @@ def expand_command(
 ) -> None:
     """Write OUT_DIR/<id>.csv and <id>.control.csv per template, and rejections.jsonl."""
     from invscale.generator import expand_file
-    from invscale.search.config import load_config
 
-    try:
-        limit = max_prompt_tokens or load_config(config).generator.max_prompt_tokens
-        report = expand_file(templates, out_dir, n, seed, limit)
-    except (ValueError, OSError) as exc:
-        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from None
+    limit = max_prompt_tokens or load(config).generator.max_prompt_tokens
+    report = expand_file(templates, out_dir, n, seed, limit)
     typer.echo(f"wrote {len(report.written)} tasks (+ controls) to {out_dir}")
     for rejection in report.rejections:
         typer.echo(f"rejected {rejection.template_id}: {rejection.reason}: {rejection.detail}")

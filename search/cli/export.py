@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from invscale.search.cli._common import user_errors
-
 
 def export_command(
     path: Annotated[Path, typer.Argument(help="A task folder (tasks/<name>/) or a run folder.")],
@@ -27,7 +25,6 @@ def export_command(
     """Export PATH's task(s) for a Prize submission, lm-evaluation-harness or Hugging Face."""
     from invscale.search.export import export_path
 
-    with user_errors():
-        written = export_path(path, out, formats or ["all"], licence, min_rows)
+    written = export_path(path, out, formats or ["all"], licence, min_rows)
     for folder in written:
         typer.echo(f"wrote {folder}")

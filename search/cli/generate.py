@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from invscale.search.cli._common import load
+
 
 def generate_command(
     out: Path = typer.Option(..., "--out", help="Templates file to write (.jsonl or .yaml)."),
@@ -21,18 +23,9 @@ def generate_command(
 ) -> None:
     """Propose N templates and write them to OUT."""
     from invscale.generator import generate_templates
-    from invscale.search.config import load_config
 
-    try:
-        cfg = load_config(config).generator
-        updates = {"backend": backend, "replay_file": replay_file}
-        cfg = cfg.model_validate(
-            {**cfg.model_dump(), **{k: v for k, v in updates.items() if v is not None}}
-        )
-        templates = generate_templates(cfg, n, seed, out)
-    except (ValueError, OSError) as exc:
-        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from None
+    cfg = load(config, "generator", backend=backend, replay_file=replay_file).generator
+    templates = generate_templates(cfg, n, seed, out)
     mechanisms = sorted({t.mechanism for t in templates})
     typer.echo(f"wrote {len(templates)} templates to {out} ({', '.join(mechanisms)})")
     if len(templates) < n:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from invscale.search.cli._common import load, user_errors
+from invscale.search.cli._common import load
 
 _COLUMNS = ("model", "params", "dtype", "where", "needs", "with others", "free", "fits", "note")
 
@@ -23,8 +23,7 @@ def check_command(
     from invscale.scorer.preflight import preflight
 
     cfg = load(config)
-    with user_errors():
-        rungs = cfg.scorer.ladder(ladder)
+    rungs = cfg.scorer.ladder(ladder)
     fits = preflight(rungs)
     table = Table(title=f"ladder {ladder or cfg.scorer.default_ladder}: memory pre-flight")
     for col in _COLUMNS:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from invscale.search.cli._common import load
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -30,17 +32,11 @@ def novelty_command(
     """
     from rich.console import Console
 
-    from invscale.search.config import ConfigError, load_config
     from invscale.search.novelty import check_path
 
-    console = Console()
-    try:
-        cfg = load_config(config)
-        reports = check_path(path, cfg.novelty, k, description=description)
-    except (ConfigError, ValueError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
-    render(reports, console)
+    cfg = load(config)
+    reports = check_path(path, cfg.novelty, k, description=description)
+    render(reports, Console())
     raise typer.Exit(0 if all(r.verdict.novel for r in reports) else 1)
 
 

@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from invscale.search.cli._common import user_errors
-
 
 def report_command(
     run: Annotated[Path, typer.Argument(help="Run folder (holding run.sqlite).")],
@@ -16,6 +14,5 @@ def report_command(
     """Write RUN/report.html: leaderboard, plots, examples, funnel, ladder and config."""
     from invscale.search.report import write_report
 
-    with user_errors():
-        path = write_report(run)
+    path = write_report(run)
     typer.echo(f"wrote {path}")

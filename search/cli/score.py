@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from invscale.search.cli._common import load, progress_bar, user_errors
+from invscale.search.cli._common import load, progress_bar
 
 
 def score_command(
@@ -27,7 +27,7 @@ def score_command(
 
     cfg = load(config)
     bar, update = progress_bar()
-    with user_errors(), bar:  # type: ignore[attr-defined]
+    with bar:  # type: ignore[attr-defined]
         result = score_file(data, cfg.scorer, out, task_type, ladder, limit, progress=update)
     print_result(result)
     typer.echo(f"wrote {out}/labelled_data.jsonl, summary.json, scaling.png")

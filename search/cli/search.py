@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from invscale.search.cli._common import load, user_errors
+from invscale.search.cli._common import load
+from invscale.search.cli._root import INTERRUPTED
+
+if TYPE_CHECKING:
+    from invscale.search.state import Display
+
+_RESUME_HELP = (
+    "Continue the run in this folder, with the config it started with (budgets may be raised; "
+    "--config, --ladder and --seed are refused)."
+)
 
 
 def search_command(
     out: Path = typer.Option(Path("runs/default"), "--out", help="Run folder."),
-    config: str | None = typer.Option(None, "--config", help="Config file (default config.yaml)."),
-    resume: Path | None = typer.Option(None, "--resume", help="Resume the run in this folder."),
+    config: str | None = typer.Option(
+        None, "--config", help="Config file (default ./config.yaml, else the defaults)."
+    ),
+    resume: Path | None = typer.Option(None, "--resume", help=_RESUME_HELP),
+    ladder: str | None = typer.Option(
+        None, "--ladder", help="Ladder to search on (default: the config's search.ladder)."
+    ),
+    seed: int | None = typer.Option(None, "--seed", help="Seed of the run (default: the config's)"),
     max_candidates: int | None = typer.Option(None, "--max-candidates", help="Budget: candidates."),
     max_minutes: float | None = typer.Option(None, "--max-minutes", help="Budget: wall minutes."),
     max_model_requests: int | None = typer.Option(
@@ -20,8 +37,11 @@ def search_command(
     ),
     live: bool = typer.Option(True, "--live/--no-live", help="Live progress display."),
 ) -> None:
-    """Search for novel inverse-scaling tasks; every step is stored in the run folder."""
-    from invscale.search.display import RichDisplay
+    """Search for novel inverse-scaling tasks; every step is stored in the run folder.
+
+    Ctrl-C stops it cleanly (exit status 130): what it found is written, and --resume continues.
+    """
+    from invscale.scorer.errors import UsageError
     from invscale.search.run import run_search
 
     budget = {
@@ -33,19 +53,30 @@ def search_command(
         }.items()
         if v is not None
     }
-    cfg = None if resume else load(config)
+    if resume is not None:
+        options = (("--config", config), ("--ladder", ladder), ("--seed", seed))
+        given = [flag for flag, value in options if value is not None]
+        if given:
+            raise UsageError(
+                f"{' and '.join(given)} cannot be combined with --resume: a resumed run keeps the "
+                "config it started with (its budgets can be raised with --max-candidates, "
+                "--max-minutes and --max-model-requests)"
+            )
+    cfg = None if resume else load(config, ladder=ladder, seed=seed)
     run_dir = resume or out
-    with user_errors():
-        if live:
-            with RichDisplay() as display:
-                outcome = run_search(
-                    cfg, run_dir, resume=resume is not None, budget=budget, display=display
-                )
-        else:
-            outcome = run_search(cfg, run_dir, resume=resume is not None, budget=budget)
+    with _display(live) as display:
+        outcome = run_search(cfg, run_dir, resume is not None, budget, display)
     typer.echo(f"stopped: {outcome.stop_reason}")
     typer.echo(f"accepted: {len(outcome.accepted)} -> {outcome.run_dir}/tasks/")
     typer.echo(
         f"best candidates (labelled) -> {outcome.run_dir}/best/; "
         f"summary -> {outcome.run_dir}/summary.json"
     )
+    if outcome.interrupted:
+        raise typer.Exit(INTERRUPTED)
+
+
+def _display(live: bool) -> AbstractContextManager[Display | None]:
+    from invscale.search.display import RichDisplay
+
+    return RichDisplay() if live else nullcontext(None)

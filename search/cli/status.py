@@ -1,4 +1,4 @@
-"""``invscale status``: leaderboard and counts of a run."""
+"""``invscale status``: funnel counts and leaderboard of a run, as plain text in 80 columns."""
 
 from __future__ import annotations
 
@@ -6,24 +6,9 @@ from pathlib import Path
 
 import typer
 
-from invscale.search.cli._common import user_errors
-
 
 def status_command(run: Path = typer.Argument(..., help="Run folder.")) -> None:
-    """Print the leaderboard and counts of a finished or running search."""
-    from rich.console import Console
+    """Print the funnel and the leaderboard of a finished or running search."""
+    from invscale.search.run import status_text
 
-    from invscale.search.display import render
-    from invscale.search.run import run_status
-    from invscale.search.store import RunStore
-
-    with user_errors():
-        summary = run_status(run)
-    store = RunStore.open(run)
-    try:
-        Console().print(render(store, f"{run}: {summary['stop_reason'] or 'running'}"))
-    finally:
-        store.close()
-    halving = summary["halving"]
-    if halving["share_saved"] is not None:
-        typer.echo(f"successive halving saved {halving['share_saved']:.0%} of selection compute")
+    typer.echo(status_text(run))

@@ -8,13 +8,14 @@ generator's template, which export treats as opaque YAML).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from invscale.scorer.errors import ExportError
+from invscale.scorer.names import slug
 from invscale.scorer.records import (
     LogoddsExample,
     SequenceProbExample,
@@ -25,10 +26,6 @@ from invscale.scorer.taskio import TaskFormatError, load_task, parse_task_type
 # A value of an exported JSON row: text, numbers, or a list of classes.
 JsonValue = str | int | float | bool | None | list[str]
 JsonRow = dict[str, JsonValue]
-
-
-class ExportError(ValueError):
-    """A task folder cannot be exported; the message names the folder or file."""
 
 
 @dataclass(frozen=True)
@@ -56,11 +53,6 @@ class TaskFolder:
     template: Mapping[str, object]
     template_text: str
     plot: Path | None
-
-
-def slugify(name: str) -> str:
-    """A file- and task-name-safe version of ``name``."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-") or "task"
 
 
 def _read_summary(path: Path) -> Mapping[str, object]:
@@ -112,7 +104,7 @@ def load_task_folder(path: str | Path) -> TaskFolder:
     return TaskFolder(
         path,
         name,
-        slugify(name),
+        slug(name, 80) or "task",
         dataset,
         control,
         summary,
@@ -156,12 +148,3 @@ def json_rows(dataset: TaskDataset) -> list[JsonRow]:
         row.update({k: None if v is None else str(v) for k, v in ex.extra if k not in row})
         rows.append(row)
     return rows
-
-
-def write_jsonl(rows: list[JsonRow], path: Path) -> Path:
-    """Write rows as JSON Lines."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return path

@@ -7,13 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from invscale.search.export.folder import (
-    JsonRow,
-    TaskFolder,
-    json_rows,
-    load_task_folder,
-    write_jsonl,
-)
+from invscale.scorer.fileio import write_jsonl
+from invscale.search.export.folder import JsonRow, TaskFolder, json_rows, load_task_folder
 
 
 def write_parquet(rows: list[JsonRow], path: Path) -> Path:

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from invscale.scorer.fileio import write_jsonl
 from invscale.scorer.records import TaskType
-from invscale.search.export.folder import TaskFolder, json_rows, load_task_folder, write_jsonl
+from invscale.search.export.folder import TaskFolder, json_rows, load_task_folder
 
 _MC_METRICS = [{"metric": "acc", "aggregation": "mean", "higher_is_better": True}]
 _LL_METRICS = [

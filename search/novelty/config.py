@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from invscale.scorer.strict import StrictModel
 
 
-class NoveltyConfig(BaseModel):
+class NoveltyConfig(StrictModel):
     """How candidates are compared with known tasks."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     enabled: bool = True
     """Reject candidates too similar to a known or already-accepted task."""
@@ -35,7 +35,8 @@ class NoveltyConfig(BaseModel):
     (the later one is dropped). On MiniLM, reworded examples scored 0.92-1.0 and other fillings
     of one template 0.33-0.90."""
     known_path: str = "datasets/known"
-    """Folder of the known-task corpus (``*.yaml`` files of known tasks)."""
+    """Folder of the known-task corpus (``*.yaml`` files of known tasks); a ``datasets/...`` path
+    not found from the working directory is the corpus shipped with invscale."""
     accepted_file: str | None = "~/.local/share/invscale/accepted.jsonl"
     """JSONL file every accepted template is appended to, so later runs must be new against it;
     None keeps accepted templates in the run's own index only."""

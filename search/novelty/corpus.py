@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from invscale.scorer.fileio import jsonl_text
 from invscale.scorer.paths import data_path
 from invscale.search.novelty.config import NoveltyConfig
 from invscale.search.novelty.index import read_entries
@@ -52,8 +52,8 @@ def load_known_tasks(folder: str | Path) -> list[KnownTask]:
     root = data_path(folder)
     if not root.is_dir():
         raise NoveltyInputError(
-            f"known-task corpus folder {root} not found (set novelty.known_path, or run from "
-            "the repository root)"
+            f"known-task corpus folder {root} not found (set novelty.known_path to a folder of "
+            "known-task YAML files)"
         )
     tasks: list[KnownTask] = []
     seen: dict[str, Path] = {}
@@ -98,7 +98,7 @@ def append_accepted(path: str | Path, entry: IndexEntry) -> None:
     target = Path(path).expanduser()
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+        handle.write(jsonl_text([entry.to_json()]))
 
 
 def _read_file(path: Path) -> list[KnownTask]:

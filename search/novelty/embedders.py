@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from invscale.scorer.errors import InvscaleError
+
 if TYPE_CHECKING:
     from invscale.search.novelty.config import NoveltyConfig
 
@@ -20,7 +22,7 @@ HASHING = "hashing"
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-class EmbedderError(ValueError):
+class EmbedderError(InvscaleError, ValueError):
     """The configured embedding model cannot be found or loaded; the message says why."""
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from invscale.scorer.fileio import atomic_path, atomic_write, jsonl_text
 from invscale.search.novelty.embedders import Embedder
 from invscale.search.novelty.records import (
     KNOWN_SOURCE,
@@ -203,17 +203,16 @@ class NoveltyIndex:
         if self.directory is None:
             return
         self.directory.mkdir(parents=True, exist_ok=True)
-        lines = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in self._entries)
-        _atomic_write(self.directory / ENTRIES_FILE, lines.encode())
+        lines = jsonl_text(e.to_json() for e in self._entries)
+        atomic_write(self.directory / ENTRIES_FILE, lines)
         for path in (self.directory / name for name in CHANNEL_FILES):
             path.unlink(missing_ok=True)
         if self._faiss is not None:
             import faiss
 
             for name, index in zip(CHANNEL_FILES, self._faiss, strict=True):
-                tmp = self.directory / (name + ".tmp")
-                faiss.write_index(index, str(tmp))
-                os.replace(tmp, self.directory / name)
+                with atomic_path(self.directory / name) as tmp:
+                    faiss.write_index(index, str(tmp))
         manifest = {
             "format": FORMAT,
             "embedder": self.embedder.name,
@@ -222,7 +221,7 @@ class NoveltyIndex:
             "kind": self.kind,
             "entries_sha256": hashlib.sha256(lines.encode()).hexdigest(),
         }
-        _atomic_write(self.directory / MANIFEST_FILE, json.dumps(manifest, indent=2).encode())
+        atomic_write(self.directory / MANIFEST_FILE, json.dumps(manifest, indent=2))
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -400,12 +399,6 @@ def _concat(a: QueryVectors, b: QueryVectors) -> QueryVectors:
         np.concatenate([a.has_description, b.has_description]),
         np.concatenate([a.has_prompts, b.has_prompts]),
     )
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _warn(message: str) -> None:

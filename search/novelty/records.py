@@ -7,11 +7,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from invscale.scorer.errors import InvscaleError
+
 KNOWN_SOURCE = "known"
 ACCEPTED_PREFIX = "accepted:"
 
 
-class NoveltyInputError(ValueError):
+class NoveltyInputError(InvscaleError, ValueError):
     """A query, corpus entry or index file is malformed; the message names where."""
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from invscale.scorer.errors import InvscaleError
 from invscale.search.report.folders import read_folder, read_summary
 from invscale.search.report.funnel import candidate_lines, funnel_rows
 from invscale.search.report.ladder import ladder_view
@@ -28,7 +29,7 @@ from invscale.search.store import CandidateRow, RunStore
 EXAMPLES_SHOWN = 3
 
 
-class ReportError(ValueError):
+class ReportError(InvscaleError, ValueError):
     """The folder holds no readable run; the message names it."""
 
 

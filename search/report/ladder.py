@@ -7,20 +7,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from invscale.scorer.names import param_label
 from invscale.search.report.records import LadderView, RungView
 
 
 def model_family(name: str) -> str:
     """A model's family guessed from its name: the part before the first ``-`` (``opt-1.3b``)."""
     return re.split(r"[-_/]", name.lower().strip(), maxsplit=1)[0] or name
-
-
-def size(params: int) -> str:
-    """A parameter count as ``135M`` or ``1.3B``."""
-    for scale, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if params >= scale:
-            return f"{params / scale:.3g}{unit}"
-    return str(params)
 
 
 def ladder_notes(rungs: Sequence[RungView]) -> tuple[str, ...]:
@@ -54,14 +47,14 @@ def ladder_notes(rungs: Sequence[RungView]) -> tuple[str, ...]:
     decades = math.log10(sizes[-1] / sizes[0]) if sizes[0] > 0 else 0.0
     if len(sizes) >= 2 and decades < 1:
         notes.append(
-            f"The sizes span {size(sizes[0])} to {size(sizes[-1])}, a factor of "
+            f"The sizes span {param_label(sizes[0])} to {param_label(sizes[-1])}, a factor of "
             f"{sizes[-1] / sizes[0]:.3g} ({decades:.2f} of a decade): slopes per decade are "
             "extrapolated from a short range."
         )
     if not notes:
         notes.append(
             f"{len(sizes)} sizes of one family ({families[0]}) spanning {decades:.1f} decades "
-            f"({size(sizes[0])} to {size(sizes[-1])})."
+            f"({param_label(sizes[0])} to {param_label(sizes[-1])})."
         )
     return tuple(notes)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import fields
 from pathlib import Path
 
+from invscale.scorer.fileio import atomic_write
+from invscale.scorer.names import param_label
 from invscale.search.report.gather import collect_report
-from invscale.search.report.ladder import size
 from invscale.search.report.records import Estimate, ReportData
 
 REPORT_NAME = "report.html"
@@ -68,7 +68,7 @@ def render_html(data: ReportData) -> str:
         "prob": prob,
         "pvalue": pvalue,
         "ci": ci,
-        "size": size,
+        "size": param_label,
         "visible": visible,
     }
     env.filters.update(filters)
@@ -94,8 +94,5 @@ def write_report(run_dir: str | Path) -> Path:
     """
     run_dir = Path(run_dir)
     html = render_html(collect_report(run_dir))
-    path = run_dir / REPORT_NAME
-    tmp = path.with_name(f".{REPORT_NAME}.{os.getpid()}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)  # a browser reloading the page never sees half a file
-    return path
+    # atomic: a browser reloading the page never sees half a file
+    return atomic_write(run_dir / REPORT_NAME, html)

@@ -1,24 +1,19 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 from pydantic import ValidationError
 
 from invscale.generator import GeneratorConfig
+from invscale.generator.offline.lexicon import load_lexicon
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def test_config_yaml_generator_section_is_valid_and_complete() -> None:
-    section = yaml.safe_load((ROOT / "config.yaml").read_text())["generator"]
-    cfg = GeneratorConfig.model_validate(section)
+def test_defaults_propose_offline_from_the_shipped_seeds_in_any_folder(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cfg = GeneratorConfig()
     assert cfg.backend == "offline" and cfg.examples_per_task == 300
-    assert set(section) == set(GeneratorConfig.model_fields) - {"llm"} | {"llm"}
-    assert set(section["llm"]) == set(
-        GeneratorConfig.model_fields["llm"].annotation.model_fields
-    ) - {"avoid_tasks"}
+    assert load_lexicon(cfg.seeds_dir).categories  # found through the installed package
 
 
 @pytest.mark.parametrize(

@@ -225,3 +225,11 @@ def test_llm_backend_for_a_local_server_needs_no_key(monkeypatch: pytest.MonkeyP
     assert isinstance(gen, LLMGenerator)
     assert gen.propose([], 1, seed=0) == []  # nothing listens there: dropped, not crashed
     assert gen.dropped and "gave up" in gen.dropped[0].reason
+
+
+def test_each_retry_is_logged_with_its_delay(caplog: pytest.LogCaptureFixture) -> None:
+    gen, _, delays = _generator([timed_out(), _good()], backoff_s=1.0)
+    with caplog.at_level("INFO", logger="invscale.generator.llm.generator"):
+        gen.propose([], 1, seed=0)
+    (message,) = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
+    assert "APITimeoutError" in message and f"retry 1 in {delays[0]:.1f} s" in message

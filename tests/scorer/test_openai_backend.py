@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import math
 
 import pytest
@@ -142,10 +141,6 @@ def test_argmax_continuations_are_flagged_greedy_and_others_not(tiny, server):
     assert [r.is_greedy for r in got] == want and not all(want)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("invscale.scorer.backends.hf") is None,
-    reason="hf backend not in this tree",
-)
 def test_endpoint_matches_the_hf_backend_on_the_same_weights(tiny, server):
     folder = tiny[0]
     hf = load_backend(Rung(name="tiny-hf", params=10**6, source=str(folder)), ScorerConfig())

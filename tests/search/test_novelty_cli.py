@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -11,8 +9,6 @@ from typer.testing import CliRunner
 from invscale.search.cli import app
 from invscale.search.novelty import check_path
 from tests.search.novelty_fakes import fake_config
-
-HAS_TASKIO = importlib.util.find_spec("invscale.scorer.taskio") is not None
 
 
 def _config_file(tmp_path) -> str:
@@ -76,7 +72,6 @@ def test_query_jsonl_is_told_apart_from_prize_jsonl(tmp_path):
     assert reports[0].query.title == "t" and reports[0].verdict.neighbours[0].id == "k-quote"
 
 
-@pytest.mark.skipif(not HAS_TASKIO, reason="scorer.taskio.load_task is not merged into this branch")
 def test_prize_csv_is_checked_on_its_prompts(tmp_path):
     path = tmp_path / "quotes.csv"
     path.write_text(
@@ -89,7 +84,6 @@ def test_prize_csv_is_checked_on_its_prompts(tmp_path):
     assert "quotes" in result.output and "k-quote" in result.output
 
 
-@pytest.mark.skipif(not HAS_TASKIO, reason="scorer.taskio.load_task is not merged into this branch")
 def test_description_option_lets_a_data_file_be_checked_on_its_mechanism(tmp_path):
     path = tmp_path / "plain.csv"
     path.write_text(
