@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# A batch limit: a positive integer, or "auto" (sized from the device and the model at load).
+BatchLimit = Annotated[int, Field(gt=0)] | Literal["auto"]
 
 
 class _Strict(BaseModel):
@@ -65,10 +68,12 @@ class Rung(_Strict):
 class ScorerConfig(_Strict):
     """How the scorer batches and caches."""
 
-    max_batch_tokens: int = Field(default=4096, gt=0)
-    """Upper bound on (rows x padded length) of one forward pass."""
-    max_batch_size: int = Field(default=64, gt=0)
-    """Upper bound on rows in one forward pass."""
+    max_batch_tokens: BatchLimit = "auto"
+    """Upper bound on (rows x padded length) of one forward pass. ``auto``: 4096 on a CPU; on a
+    GPU sized from its free memory and the model's widths and vocabulary."""
+    max_batch_size: BatchLimit = "auto"
+    """Upper bound on rows in one forward pass. ``auto``: 64 on a CPU; on a GPU sized with
+    ``max_batch_tokens``."""
     reuse_prefix: bool = True
     """Compute a prefix shared by many requests (few-shot preamble, fixed instruction) once."""
     min_prefix_tokens: int = Field(default=16, ge=1)
