@@ -54,6 +54,12 @@ class Rung(_Strict):
     """``openai`` backend: tokens generated (and ignored) after each echoed prompt. 1 works
     everywhere; 0 saves a decoding step where the server allows it (vLLM refuses 0, and then 1 is
     asked for; llama-cpp-python reads 0 as "until the context is full")."""
+    logprobs_field: Literal["auto", "echo", "prompt_logprobs"] = "auto"
+    """``openai`` backend: how prompt log-probabilities are asked for. ``echo`` (the legacy API's
+    ``echo`` + ``logprobs``), ``prompt_logprobs`` (vLLM's own field: only the prompt's numbers
+    come back), ``auto`` the latter where the server answers it. Either way a load-time probe
+    checks the numbers against the server's own generation and refuses a server that gets them
+    wrong."""
     max_concurrency: int = Field(default=4, ge=1)
     """``openai`` backend: HTTP requests in flight at once to this rung's endpoint."""
     timeout_s: float = Field(default=120.0, gt=0)

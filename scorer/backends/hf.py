@@ -41,7 +41,7 @@ _DTYPES = {
     "float16": torch.float16,
 }
 
-__all__ = ["HFLM", "ModelSourceError", "load"]
+__all__ = ["HFLM", "ModelSourceError", "from_model", "load"]
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,21 @@ def load(rung: Rung, cfg: ScorerConfig) -> HFLM:
     """
     local = resolve_source(rung, Path(cfg.model_cache_dir).expanduser())
     model, tokenizer = _load_pretrained(rung, local.folder)
+    return from_model(rung.name, model, tokenizer, cfg, local.identity)
+
+
+def from_model(name: str, model: Any, tokenizer: Any, cfg: ScorerConfig, identity: str) -> HFLM:
+    """An :class:`HFLM` around a loaded model (probed, with batches sized for its device).
+
+    Args:
+        name: The rung's name.
+        model: A transformers causal LM in eval mode, on its device.
+        tokenizer: Its tokenizer.
+        cfg: Batching settings.
+        identity: What identifies the weights and tokenizer (part of the fingerprint).
+    """
     with torch.inference_mode():
-        probed = probe(make_engine(model), rung.name)
+        probed = probe(make_engine(model), name)
     engine = probed.engine
     shape = model_shape(
         model.config, engine.vocab_size, model.dtype.itemsize, probed.kv_bytes_per_token
@@ -129,12 +142,12 @@ def load(rung: Rung, cfg: ScorerConfig) -> HFLM:
         cfg.max_batch_size,
         full_logits=not engine.select_rows,
     )
-    _log.info("model %r: batches of at most %s", rung.name, budget)
+    _log.info("model %r: batches of at most %s", name, budget)
     options = FastOptions(budget, cfg.reuse_prefix, cfg.min_prefix_tokens)
-    identity = f"{METHOD_VERSION}|{local.identity}|{model.dtype}"
-    fingerprint = "hf:" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+    key = f"{METHOD_VERSION}|{identity}|{model.dtype}"
+    fingerprint = "hf:" + hashlib.sha256(key.encode()).hexdigest()[:32]
     max_length = getattr(model.config, "max_position_embeddings", None)
-    return HFLM(rung.name, fingerprint, engine, tokenizer, options, probed.fast, max_length)
+    return HFLM(name, fingerprint, engine, tokenizer, options, probed.fast, max_length)
 
 
 def device_memory(device: torch.device) -> DeviceMemory:
