@@ -1,6 +1,6 @@
 """What differs between the transformers versions we support, in one place.
 
-* The key/value cache argument is ``cache`` from transformers 5.2x on; ``past_key_values`` is
+* The key/value cache argument is ``cache`` in recent transformers (5.24); ``past_key_values`` is
   deprecated there (removal announced for 5.40) and the only name before. The name is read from
   the model's ``forward`` signature, and the returned cache from whichever field the output has.
 * Logits at a few positions per row. ``logits_to_keep`` with a 2-D per-row index is read as
