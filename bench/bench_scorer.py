@@ -1,8 +1,13 @@
 """Benchmark of the hf scorer backend against the naive Prize method and lm-evaluation-harness.
 
-Run from the repository root: ``python bench/bench_scorer.py`` (``--tiny`` for a random model).
-Everything is measured in one process on the same model and data, and reported as ratios (the
-machine is shared, absolute rates move with its load). Two tasks:
+Run from the repository root: ``python bench/bench_scorer.py`` (the shipped SmolLM2), ``--tiny``
+for a tiny random model, or ``--random-shape NAME --device cuda`` for random weights of a real
+model's shape (SmolLM2-135M/360M/1.7B, Llama-2-7B, OPT-1.3B/6.7B/13B; see ``_shapes``): no weights
+needed. Everything is measured in one process on the same model and data, and reported as ratios
+(the machine is shared, absolute rates move with its load), with the achieved TFLOP/s of the fast
+path beside a plain matmul timed in the same run (bfloat16 on a GPU, the model's dtype on a CPU).
+``--drift`` also measures how far one request's log-likelihood moves between batch compositions
+in the model's dtype, and with the vocabulary projection in float32 (see ``_drift``). Two tasks:
 
 * zero-shot: ~200 varied Yes/No prompts, classes " Yes" / " No" (single tokens);
 * few-shot: a shared preamble of 600+ tokens of demonstrations, then a short question per example,
@@ -22,10 +27,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from invscale.scorer.backends.hf import HFLM, load  # noqa: E402
+from bench import _drift, _shapes  # noqa: E402
+from invscale.scorer.backends.hf import HFLM, from_model, load  # noqa: E402
 from invscale.scorer.config import Rung, ScorerConfig  # noqa: E402
 from invscale.scorer.records import LLRequest  # noqa: E402
 
@@ -146,17 +153,27 @@ def timed(examples: list[list[LLRequest]], run: Callable[[list[LLRequest]], list
     return Timed(time.perf_counter() - start, len(examples), logprobs)
 
 
-def matmul_gflops(shape: tuple[int, int, int], repeats: int = 10) -> float:
-    """float32 GFLOP/s of a plain torch matmul [m, k] @ [k, n]."""
+def matmul_tflops(size: int, device: str, dtype: Any, repeats: int = 10) -> float:
+    """TFLOP/s of a plain square matmul [size, size] @ [size, size] on ``device`` in ``dtype``."""
     import torch
 
-    m, k, n = shape
-    a, b = torch.randn(m, k), torch.randn(k, n)
+    a = torch.randn(size, size, device=device, dtype=dtype)
+    b = torch.randn(size, size, device=device, dtype=dtype)
+    _sync(device)
     a @ b
+    _sync(device)
     start = time.perf_counter()
     for _ in range(repeats):
         a @ b
-    return 2 * m * k * n * repeats / (time.perf_counter() - start) / 1e9
+    _sync(device)
+    return 2 * size**3 * repeats / (time.perf_counter() - start) / 1e12
+
+
+def _sync(device: str) -> None:
+    import torch
+
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
 
 
 def max_diff(a: list[float], b: list[float]) -> float:
@@ -179,7 +196,7 @@ def run_task(name: str, lm: HFLM, harness, examples, subset: int, params: int) -
     fast = timed(base, lambda rs: [r.logprob for r in lm.loglikelihood(rs)])
     naive = timed(base, lambda rs: naive_prize(lm, rs))
     harn = timed(base, lambda rs: lm_eval_loglikelihood(harness, rs))
-    flops = 2 * params * fed / fast_all.seconds / 1e9
+    tflops = 2 * params * fed / fast_all.seconds / 1e12
     return [
         f"## {name}: {len(examples)} examples x {len(examples[0])} classes "
         f"(baselines on the first {len(base)})",
@@ -190,9 +207,16 @@ def run_task(name: str, lm: HFLM, harness, examples, subset: int, params: int) -
         _row("lm-eval HFLM (subset)", harn, fast),
         f"max |LL fast - naive| {max_diff(fast.logprobs, naive.logprobs):.2e}   "
         f"max |LL fast - lm-eval| {max_diff(fast.logprobs, harn.logprobs):.2e}",
-        f"fast path: {fed} tokens fed, {flops:.1f} GFLOP/s (2 x {params / 1e6:.0f}M non-embedding "
+        f"fast path: {fed} tokens fed, {tflops:.3f} TFLOP/s (2 x {params / 1e6:.0f}M non-embedding "
         "params x tokens / s)",
+        f"throughput: fast/lm-eval {_per(harn) / _per(fast):.2f}x, "
+        f"fast/naive {_per(naive) / _per(fast):.2f}x",
+        f"@tflops {tflops}",
     ]
+
+
+def _per(t: Timed) -> float:
+    return t.seconds / t.examples
 
 
 def _row(label: str, t: Timed, fast: Timed | None) -> str:
@@ -200,30 +224,64 @@ def _row(label: str, t: Timed, fast: Timed | None) -> str:
     return f"{label:<28}{t.examples:>9}{t.seconds:>9.2f}{t.rate:>9.2f}{ratio:>18}"
 
 
-def main() -> None:
+def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="a tiny random model instead")
+    parser.add_argument("--random-shape", choices=sorted(_shapes.SHAPES), help="random weights")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtype", default=None, help="float32 or bfloat16 (default: bfloat16 on "
+                        "cuda, float32 on cpu)")  # fmt: skip
     parser.add_argument("--cache-dir", default="~/.cache/invscale/models")
     parser.add_argument("--zero-shot", type=int, default=200, help="zero-shot examples")
     parser.add_argument("--few-shot", type=int, default=100, help="few-shot examples")
     parser.add_argument("--few-shot-subset", type=int, default=16, help="few-shot for baselines")
     parser.add_argument("--preamble-tokens", type=int, default=620)
     parser.add_argument("--lm-eval-batch", type=int, default=16)
+    parser.add_argument("--max-batch-tokens", default="auto", help="scorer budget (auto or int)")
+    parser.add_argument("--matmul-size", type=int, default=0, help="0: 8192 on cuda, 1024 on cpu")
+    parser.add_argument("--drift", action="store_true", help="measure batch-composition drift")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def _scorer(args: argparse.Namespace, dtype: Any) -> tuple[HFLM, Any, str]:
+    """The scorer's model, the model lm-eval gets (the same object or folder), and a label."""
+    budget = (
+        args.max_batch_tokens if args.max_batch_tokens == "auto" else int(args.max_batch_tokens)
+    )
+    cfg = ScorerConfig(model_cache_dir=args.cache_dir, max_batch_tokens=budget)
+    if args.random_shape:
+        tokenizer = _shapes.shipped_tokenizer()
+        model = _shapes.random_model(args.random_shape, len(tokenizer), args.device, dtype)
+        lm = from_model(args.random_shape, model, tokenizer, cfg, f"random:{args.random_shape}")
+        label = f"random {args.random_shape}{_shapes.widened(args.random_shape, model)}"
+        return lm, model, label
+    source = str(tiny_folder()) if args.tiny else SMOLLM2
+    rung = Rung(name="bench", params=1, source=source, device=args.device, dtype=_name(dtype))
+    lm = load(rung, cfg)
+    return lm, str(_folder_of(source, args.cache_dir)), source
+
+
+def _name(dtype: Any) -> Any:
+    return str(dtype).removeprefix("torch.")
+
+
+def main() -> None:
+    args = _args()
     import torch
     from lm_eval.models.huggingface import HFLM as HarnessLM
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    source = str(tiny_folder()) if args.tiny else SMOLLM2
-    lm = load(
-        Rung(name="bench", params=1, source=source), ScorerConfig(model_cache_dir=args.cache_dir)
-    )
-    folder = _folder_of(source, args.cache_dir)
+    dtype_name = args.dtype or ("bfloat16" if args.device.startswith("cuda") else "float32")
+    dtype = getattr(torch, dtype_name)
+    lm, pretrained, label = _scorer(args, dtype)
     harness = HarnessLM(
-        pretrained=str(folder), batch_size=args.lm_eval_batch, device="cpu", dtype="float32"
+        pretrained=pretrained,
+        tokenizer=lm.tokenizer if not isinstance(pretrained, str) else None,
+        batch_size=args.lm_eval_batch,
+        device=args.device,
+        dtype=dtype_name,
     )
     params = lm.engine.model.num_parameters(exclude_embeddings=True)
     zs = zero_shot(args.zero_shot)
@@ -231,20 +289,46 @@ def main() -> None:
     preamble_tokens = min(args.preamble_tokens, (lm.max_length or 10**9) - 100)
     fs = few_shot(lm, args.few_shot, preamble_tokens)
     lines = [
-        f"# bench_scorer: {source}, torch threads {torch.get_num_threads()}, "
-        f"lm-eval batch {args.lm_eval_batch}, fast path {lm.fast}"
+        f"# bench_scorer: {label}, {args.device} {dtype_name}, torch threads "
+        f"{torch.get_num_threads()}, lm-eval batch {args.lm_eval_batch}, fast path {lm.fast}, "
+        f"batches {lm.options.budget}"
     ]
     lines += run_task("zero-shot Yes/No", lm, harness, zs, len(zs), params)
     lines += run_task("few-shot, shared preamble", lm, harness, fs, args.few_shot_subset, params)
-    square = matmul_gflops((1024, 1024, 1024))
-    shaped = matmul_gflops(
-        (512, lm.engine.model.config.hidden_size, 4 * lm.engine.model.config.hidden_size)
-    )
+    size = args.matmul_size or (8192 if args.device.startswith("cuda") else 1024)
+    peak = matmul_tflops(size, args.device, dtype)
+    best = max(float(x.split()[1]) for x in lines if x.startswith("@tflops"))
+    lines = [x for x in lines if not x.startswith("@tflops")]
     lines.append(
-        f"plain torch float32 matmul: {square:.1f} GFLOP/s (1024^3), "
-        f"{shaped:.1f} GFLOP/s (512 x hidden x 4 hidden)"
+        f"plain {dtype_name} matmul {size}^3: {peak:.3f} TFLOP/s; the fast path reached "
+        f"{best / peak:.0%} of it (best task)"
     )
+    if args.drift:
+        lines += _drift_lines(lm, zs, fs)
     print("\n".join(lines))
+
+
+def _drift_lines(lm: HFLM, zs: list[list[LLRequest]], fs: list[list[LLRequest]]) -> list[str]:
+    targets = [r for ex in zs[:3] + fs[:2] for r in ex]
+    plain = _drift.measure(lm, targets)
+    lines = [
+        f"drift of one request over batch compositions ({lm.engine.model.dtype}): worst "
+        f"{plain.worst:.2e} nats, median {plain.median:.2e} ({len(targets)} requests)"
+    ]
+    if lm.engine.model.dtype != _torch_float32():
+        _drift.float32_head(lm.engine.model)
+        head = _drift.measure(lm, targets)
+        lines.append(
+            f"  with the vocabulary projection in float32: worst {head.worst:.2e}, median "
+            f"{head.median:.2e}"
+        )
+    return lines
+
+
+def _torch_float32() -> Any:
+    import torch
+
+    return torch.float32
 
 
 def _folder_of(source: str, cache_dir: str) -> Path:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
 from invscale.scorer.errors import ConfigError
 from invscale.scorer.strict import StrictModel
+
+# A batch limit: a positive integer, or "auto" (sized from the device and the model at load).
+BatchLimit = Annotated[int, Field(gt=0)] | Literal["auto"]
 
 
 class Rung(StrictModel):
@@ -50,6 +53,12 @@ class Rung(StrictModel):
     """``openai`` backend: tokens generated (and ignored) after each echoed prompt. 1 works
     everywhere; 0 saves a decoding step where the server allows it (vLLM refuses 0, and then 1 is
     asked for; llama-cpp-python reads 0 as "until the context is full")."""
+    logprobs_field: Literal["auto", "echo", "prompt_logprobs"] = "auto"
+    """``openai`` backend: how prompt log-probabilities are asked for. ``echo`` (the legacy API's
+    ``echo`` + ``logprobs``), ``prompt_logprobs`` (vLLM's own field: only the prompt's numbers
+    come back), ``auto`` the latter where the server answers it. Either way a load-time probe
+    checks the numbers against the server's own generation and refuses a server that gets them
+    wrong."""
     max_concurrency: int = Field(default=4, ge=1)
     """``openai`` backend: HTTP requests in flight at once to this rung's endpoint."""
     timeout_s: float = Field(default=120.0, gt=0)
@@ -64,10 +73,12 @@ class Rung(StrictModel):
 class ScorerConfig(StrictModel):
     """How the scorer batches and caches."""
 
-    max_batch_tokens: int = Field(default=4096, gt=0)
-    """Upper bound on (rows x padded length) of one forward pass."""
-    max_batch_size: int = Field(default=64, gt=0)
-    """Upper bound on rows in one forward pass."""
+    max_batch_tokens: BatchLimit = "auto"
+    """Upper bound on (rows x padded length) of one forward pass. ``auto``: 4096 on a CPU; on a
+    GPU sized from its free memory and the model's widths and vocabulary."""
+    max_batch_size: BatchLimit = "auto"
+    """Upper bound on rows in one forward pass. ``auto``: 64 on a CPU; on a GPU sized with
+    ``max_batch_tokens``."""
     reuse_prefix: bool = True
     """Compute a prefix shared by many requests (few-shot preamble, fixed instruction) once."""
     min_prefix_tokens: int = Field(default=16, ge=1)

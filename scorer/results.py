@@ -25,19 +25,45 @@ def labelled_rows(result: LadderResult) -> list[dict[str, Scalar]]:
     return rows
 
 
+# 16-bit in-process scores depend on the batch a request lands in (kernels round differently
+# for other shapes): 0.23 nats seen on a Llama-2-7B shape in bfloat16 on a GPU (issue 12), the size
+# of the effects a search measures. Said in every summary that has such a model.
+LOW_PRECISION = ("bfloat16", "float16")
+LOW_PRECISION_NOTE = (
+    "scored in {dtypes}: one request's log-likelihood moves by up to ~0.2 nats between batch "
+    "compositions in 16-bit (bench/bench_scorer.py --drift measures it); differences between "
+    "models or items smaller than that are not resolved. Use float32 to resolve them"
+)
+
+
 def summary_dict(result: LadderResult) -> dict[str, Any]:
-    """JSON-ready summary: task, per-model means and standard errors, the fit."""
+    """JSON-ready summary: task, per-model means, standard errors, dtype and device, the fit."""
     fit = result.fit
-    return {
+    summary = {
         "task": result.dataset.name,
         "task_type": result.dataset.task_type,
         "n_examples": len(result.dataset),
         "models": [
-            {**asdict(m.summary), "fingerprint": m.fingerprint, "backend": m.rung.backend}
+            {
+                **asdict(m.summary),
+                "fingerprint": m.fingerprint,
+                "backend": m.rung.backend,
+                # An endpoint's precision is the server's, unknown here.
+                "dtype": m.rung.dtype if m.rung.backend != "openai" else None,
+                "device": m.rung.device if m.rung.backend != "openai" else m.rung.base_url,
+            }
             for m in result.models
         ],
         "fit": {**asdict(fit), "inverse_scaling": fit.inverse_scaling},
     }
+    low = sorted({m.rung.dtype for m in result.models if _low_precision(m.rung)})
+    if low:
+        summary["precision_note"] = LOW_PRECISION_NOTE.format(dtypes=", ".join(low))
+    return summary
+
+
+def _low_precision(rung: Any) -> bool:
+    return rung.backend != "openai" and rung.dtype in LOW_PRECISION
 
 
 def write_results(result: LadderResult, out_dir: str | Path) -> Path:

@@ -10,7 +10,6 @@ tensors are never written to, so one prefix cache serves many batches.
 from __future__ import annotations
 
 import copy
-import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,12 @@ import torch
 from transformers import DynamicCache
 from transformers.cache_utils import DynamicLayer, DynamicSlidingWindowLayer
 
+from invscale.scorer.backends._hf_compat import (
+    cache_argument,
+    cache_tensors,
+    returned_cache,
+    rows_selected,
+)
 from invscale.scorer.backends._hf_encode import EncodedPair, Tokens
 
 # Cache layers whose tensors we know how to expand and select (plain or sliding-window attention).
@@ -46,8 +51,10 @@ class Engine:
 
     Attributes:
         model: The causal LM, in eval mode.
-        device: Its device.
-        keep_logits: Whether ``forward`` takes ``logits_to_keep`` (logits only where needed).
+        device: Its device (of its input embeddings when spread over several).
+        cache_arg: The name ``forward`` takes the key/value cache under (see ``_hf_compat``).
+        select_rows: Project only the kept positions onto the vocabulary (see ``_hf_compat``);
+            False computes logits everywhere and picks positions afterwards.
         window_limit: Longest index span the cached path may use (sliding-window models: nothing
             may fall out of a window), None for no limit.
         vocab_size: Width of the logits.
@@ -56,7 +63,8 @@ class Engine:
 
     model: Any
     device: torch.device
-    keep_logits: bool
+    cache_arg: str
+    select_rows: bool
     window_limit: int | None
     vocab_size: int
     stats: RunStats = field(default_factory=RunStats)
@@ -73,11 +81,11 @@ class ContextBatch:
 
 
 def make_engine(model: Any) -> Engine:
-    """Describe ``model`` for the runner (no forward pass)."""
-    params = inspect.signature(model.forward).parameters
-    device = next(model.parameters()).device
+    """Describe ``model`` for the runner (no forward pass); rows are selected until a probe
+    says otherwise."""
+    device = model.get_input_embeddings().weight.device
     vocab = int(model.get_output_embeddings().weight.shape[0])
-    return Engine(model, device, "logits_to_keep" in params, _window_limit(model), vocab)
+    return Engine(model, device, cache_argument(model), True, _window_limit(model), vocab)
 
 
 def _window_limit(model: Any) -> int | None:
@@ -108,7 +116,7 @@ def _with_layers(cache: Any, swap: Any) -> Any:
     new.layers = []
     for layer in cache.layers:
         clone = copy.copy(layer)
-        if layer.is_initialized and layer.keys is not None:
+        if cache_tensors(layer):
             clone.keys, clone.values = swap(layer.keys), swap(layer.values)
         new.layers.append(clone)
     return new
@@ -155,16 +163,19 @@ def forward(
         "input_ids": ids,
         "attention_mask": mask,
         "position_ids": positions,
-        "past_key_values": cache,
+        engine.cache_arg: cache,
         "use_cache": use_cache,
     }
-    if keep is not None and engine.keep_logits:
-        kwargs["logits_to_keep"] = keep
-    out = engine.model(**kwargs)
-    logits = out.logits
-    if keep is not None and not engine.keep_logits:
-        logits = torch.take_along_dim(logits, keep[..., None], dim=1)
-    return logits.float(), out.past_key_values
+    if keep is not None and engine.select_rows:
+        with rows_selected(engine.model.get_output_embeddings(), keep):
+            out = engine.model(**kwargs)
+        logits = out.logits  # [B, K, V]
+    else:
+        out = engine.model(**kwargs)
+        logits = out.logits  # [B, Q, V]
+        if keep is not None:
+            logits = torch.take_along_dim(logits, keep[..., None].to(logits.device), dim=1)
+    return logits.float(), returned_cache(out, engine.cache_arg) if use_cache else None
 
 
 def log_softmax_scores(

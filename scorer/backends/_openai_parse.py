@@ -5,6 +5,12 @@ its log-probability (None for the first token, which has no context) and ``text_
 token starts. OpenAI's offsets are character positions in the prompt; vLLM's are cumulative lengths
 of the token texts, so a BOS token (``<s>``, ``</s>``) that is not in the prompt shifts them all.
 :func:`prompt_start` measures that shift from the token texts, so both read the same.
+
+vLLM also answers its own request field ``prompt_logprobs`` with a ``prompt_logprobs`` list per
+choice: per prompt position None (the first) or a map from token id to ``logprob``, ``rank`` and
+``decoded_token``, holding the prompt's token and the best alternatives; ``prompt_token_ids``
+says which entry is the prompt's. :func:`parse_prompt_logprobs` reads that into the same
+:class:`EchoedPrompt`, offsets being the cumulative lengths of the token texts, as vLLM counts.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from invscale.scorer.records import LLResult
 
@@ -19,7 +26,7 @@ from invscale.scorer.records import LLResult
 # servers round the two numbers separately.
 _GREEDY_TOLERANCE = 1e-5
 # Token texts a server writes for bytes that are not whole characters: they cannot be checked.
-_OPAQUE_MARKS = ("\ufffd", "bytes:")
+OPAQUE_MARKS = ("\ufffd", "bytes:")
 
 
 class ResponseFormatError(ValueError):
@@ -88,6 +95,64 @@ def _echoed(choice: object) -> EchoedPrompt:
         offsets=tuple(int(o) for o in offsets),
         best=tuple(best) if best is not None else (None,) * len(tokens),
     )
+
+
+def parse_prompt_logprobs(data: object, prompts: Sequence[str]) -> list[EchoedPrompt]:
+    """Read vLLM's ``prompt_logprobs`` reply field, one :class:`EchoedPrompt` per prompt.
+
+    The first position has no entry, so its text is unknown: the texts of the others, which end
+    the prompt, say what it was (nothing for a BOS token, which is then left out).
+
+    Raises:
+        ResponseFormatError: the reply lacks choices or their ``prompt_logprobs`` list.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("choices"), list):
+        raise ResponseFormatError(f"the reply has no 'choices' list: {_clip(data)}")
+    choices = data["choices"]
+    if len(choices) != len(prompts):
+        raise ResponseFormatError(
+            f"sent {len(prompts)} prompts but got {len(choices)} choices back"
+        )
+    ordered = sorted(choices, key=lambda c: c.get("index", 0) if isinstance(c, dict) else 0)
+    return [_from_prompt_logprobs(c, p) for c, p in zip(ordered, prompts, strict=True)]
+
+
+def _from_prompt_logprobs(choice: object, prompt: str) -> EchoedPrompt:
+    entries = choice.get("prompt_logprobs") if isinstance(choice, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ResponseFormatError(f"a choice has no 'prompt_logprobs' list: {_clip(choice)}")
+    ids = choice.get("prompt_token_ids") if isinstance(choice, dict) else None
+    tokens: list[str] = []
+    values: list[float | None] = []
+    best: list[float | None] = []
+    for position, entry in enumerate(entries[1:], start=1):
+        if not isinstance(entry, dict) or not entry:
+            raise ResponseFormatError(f"'prompt_logprobs' has no entry at position {position}")
+        own = _own_entry(entry, ids[position] if isinstance(ids, list) else None)
+        tokens.append(str(own.get("decoded_token") or ""))
+        values.append(None if own.get("logprob") is None else float(own["logprob"]))
+        best.append(max(float(e["logprob"]) for e in entry.values() if isinstance(e, dict)))
+    head = prompt[: max(0, len(prompt) - len("".join(tokens)))]
+    if head:  # a real first token (no BOS): it has no log-probability
+        tokens, values, best = [head, *tokens], [None, *values], [None, *best]
+    offsets, at = [], 0
+    for token in tokens:
+        offsets.append(at)
+        at += len(token)
+    return EchoedPrompt(tuple(tokens), tuple(values), tuple(offsets), tuple(best))
+
+
+def _own_entry(entry: dict[str, Any], token_id: object) -> dict[str, Any]:
+    """The prompt token's entry: named by ``prompt_token_ids``, else the worst-ranked one (the
+    others are the best alternatives, ranked 1 and up)."""
+    if token_id is not None and str(token_id) in entry:
+        own: dict[str, Any] = entry[str(token_id)]
+        return own
+    ranked: list[dict[str, Any]] = [e for e in entry.values() if isinstance(e, dict)]
+    if not ranked:
+        raise ResponseFormatError(f"a 'prompt_logprobs' entry holds no log-probability: {entry}")
+    worst: dict[str, Any] = max(ranked, key=lambda e: int(e.get("rank") or 0))
+    return worst
 
 
 def _best(alternatives: object) -> float | None:
@@ -171,7 +236,7 @@ def _greedy(echo: EchoedPrompt, scored: Sequence[int]) -> bool:
 
 
 def _opaque(text: str) -> bool:
-    return any(mark in text for mark in _OPAQUE_MARKS)
+    return any(mark in text for mark in OPAQUE_MARKS)
 
 
 def _clip(value: object, limit: int = 200) -> str:

@@ -1,8 +1,9 @@
-"""Retries with jittered exponential backoff for calls to an inference server.
+"""Retries with jittered exponential backoff for calls to an inference server (tenacity drives
+the loop; the policy says what to retry and how long to wait).
 
 What is worth retrying: HTTP 429 and 5xx, timeouts, dropped connections and replies cut short
 (unreadable JSON). Everything else (400, 401, 404, a reply of the wrong shape) fails at once: asking
-again would get the same answer.
+again would get the same answer. A server's Retry-After is honoured (up to 5 minutes).
 """
 
 from __future__ import annotations
@@ -93,18 +94,31 @@ def with_retries(call: Callable[[], T], policy: RetryPolicy, what: str) -> T:
         RetriesExhaustedError: every attempt failed retryably; the message lists each failure.
         Exception: the first failure that is not worth retrying, unchanged.
     """
+    from tenacity import RetryCallState, RetryError, Retrying, retry_if_exception
+    from tenacity.stop import stop_after_attempt
+
     reasons: list[str] = []
-    for attempt in range(policy.max_retries + 1):
-        try:
-            return call()
-        except Exception as exc:
-            reason = retry_reason(exc)
-            if reason is None:
-                raise
+
+    def retryable(exc: BaseException) -> bool:
+        reason = retry_reason(exc)
+        if reason is not None:
             reasons.append(reason)
-            if attempt == policy.max_retries:
-                raise RetriesExhaustedError(
-                    f"gave up on {what} after {attempt + 1} attempts: {', '.join(reasons)}"
-                ) from exc
-            policy.sleep(policy.delay(attempt, retry_after_s(exc)))
-    raise AssertionError("unreachable: the loop returns or raises")
+        return reason is not None
+
+    def wait(state: RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome is not None else None
+        retry_after = retry_after_s(failure) if failure is not None else None
+        return policy.delay(state.attempt_number - 1, retry_after)
+
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.max_retries + 1),
+        wait=wait,
+        retry=retry_if_exception(retryable),
+        sleep=policy.sleep,
+    )
+    try:
+        return retrying(call)
+    except RetryError as err:
+        raise RetriesExhaustedError(
+            f"gave up on {what} after {len(reasons)} attempts: {', '.join(reasons)}"
+        ) from err.last_attempt.exception()

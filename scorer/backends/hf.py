@@ -21,19 +21,11 @@ from typing import Any
 
 import torch
 
-from invscale.scorer.backends._hf_attn import use_native_gqa
+from invscale.scorer.backends._hf_budget import DeviceMemory, model_shape, size_budget
 from invscale.scorer.backends._hf_encode import EncodedPair, encode_pairs
 from invscale.scorer.backends._hf_load import ModelSourceError, resolve_source
-from invscale.scorer.backends._hf_plan import Budget
-from invscale.scorer.backends._hf_run import (
-    Engine,
-    RunStats,
-    TokenScore,
-    cache_is_supported,
-    forward,
-    kv_bytes_per_token,
-    make_engine,
-)
+from invscale.scorer.backends._hf_probe import probe
+from invscale.scorer.backends._hf_run import Engine, RunStats, TokenScore, make_engine
 from invscale.scorer.backends._hf_score import FastOptions, score_fast, score_naive, score_plain
 from invscale.scorer.config import Rung, ScorerConfig
 from invscale.scorer.records import LLRequest, LLResult
@@ -42,9 +34,6 @@ _log = logging.getLogger(__name__)
 
 # Bumped whenever a change would alter the numbers: it is part of every fingerprint.
 METHOD_VERSION = "hf-ll-1"
-# Memory held by one batch's key/value cache, and by one batch's kept logits (float32).
-_KV_BYTES = 1 << 30
-_LOGIT_BYTES = 1 << 28
 _DTYPES = {
     "auto": "auto",
     "float32": torch.float32,
@@ -52,7 +41,7 @@ _DTYPES = {
     "float16": torch.float16,
 }
 
-__all__ = ["HFLM", "ModelSourceError", "load"]
+__all__ = ["HFLM", "ModelSourceError", "from_model", "load"]
 
 
 @dataclass(frozen=True)
@@ -127,37 +116,46 @@ def load(rung: Rung, cfg: ScorerConfig) -> HFLM:
     """
     local = resolve_source(rung, Path(cfg.model_cache_dir).expanduser())
     model, tokenizer = _load_pretrained(rung, local.folder)
-    engine = make_engine(model)
+    return from_model(rung.name, model, tokenizer, cfg, local.identity)
+
+
+def from_model(name: str, model: Any, tokenizer: Any, cfg: ScorerConfig, identity: str) -> HFLM:
+    """An :class:`HFLM` around a loaded model (probed, with batches sized for its device).
+
+    Args:
+        name: The rung's name.
+        model: A transformers causal LM in eval mode, on its device.
+        tokenizer: Its tokenizer.
+        cfg: Batching settings.
+        identity: What identifies the weights and tokenizer (part of the fingerprint).
+    """
     with torch.inference_mode():
-        kv_per_token, cache_ok = _probe_cache(engine)
-        budget = Budget(
-            tokens=cfg.max_batch_tokens,
-            rows=cfg.max_batch_size,
-            span=max(cfg.max_batch_tokens, _KV_BYTES // kv_per_token),
-            logits=max(1, _LOGIT_BYTES // (4 * engine.vocab_size)),
-        )
-        options = FastOptions(budget, cfg.reuse_prefix, cfg.min_prefix_tokens)
-        fast = cache_ok and _checked_attention(engine)
-    if not fast:
-        _log.warning(
-            "model %r: cached scoring unsupported, using the plain batched path", rung.name
-        )
-    identity = f"{METHOD_VERSION}|{local.identity}|{model.dtype}"
-    fingerprint = "hf:" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+        probed = probe(make_engine(model), name)
+    engine = probed.engine
+    shape = model_shape(
+        model.config, engine.vocab_size, model.dtype.itemsize, probed.kv_bytes_per_token
+    )
+    budget = size_budget(
+        device_memory(engine.device),
+        shape,
+        cfg.max_batch_tokens,
+        cfg.max_batch_size,
+        full_logits=not engine.select_rows,
+    )
+    _log.info("model %r: batches of at most %s", name, budget)
+    options = FastOptions(budget, cfg.reuse_prefix, cfg.min_prefix_tokens)
+    key = f"{METHOD_VERSION}|{identity}|{model.dtype}"
+    fingerprint = "hf:" + hashlib.sha256(key.encode()).hexdigest()[:32]
     max_length = getattr(model.config, "max_position_embeddings", None)
-    return HFLM(rung.name, fingerprint, engine, tokenizer, options, fast, max_length)
+    return HFLM(name, fingerprint, engine, tokenizer, options, probed.fast, max_length)
 
 
-def _checked_attention(engine: Engine) -> bool:
-    """Use native grouped-query attention where it helps and agrees; say if the fast path agrees."""
-    model = engine.model
-    before = model.config._attn_implementation
-    if use_native_gqa(model):
-        if _fast_path_agrees(engine, model.dtype):
-            return True
-        _log.warning("native grouped-query attention disagrees with %s; not using it", before)
-        model.set_attn_implementation(before)
-    return _fast_path_agrees(engine, model.dtype)
+def device_memory(device: torch.device) -> DeviceMemory:
+    """The device's kind and, for CUDA, its free memory now (after the model loaded)."""
+    if device.type == "cuda":
+        free, _total = torch.cuda.mem_get_info(device)
+        return DeviceMemory("cuda", int(free))
+    return DeviceMemory(device.type)
 
 
 def _load_pretrained(rung: Rung, folder: Path) -> tuple[Any, Any]:
@@ -188,40 +186,3 @@ def _load_pretrained(rung: Rung, folder: Path) -> tuple[Any, Any]:
         if bars:
             hf_logging.enable_progress_bar()
     return (model if rung.device_map else model.to(device)).eval(), tokenizer
-
-
-def _probe_cache(engine: Engine) -> tuple[int, bool]:
-    """Key/value bytes per token, and whether the cache layers are ones we can reshape."""
-    positions = torch.arange(4, device=engine.device)[None, :]
-    ids = positions % engine.vocab_size
-    keep = torch.zeros(1, 1, dtype=torch.long, device=engine.device)
-    _, cache = forward(engine, ids, torch.ones_like(ids), positions, keep=keep, use_cache=True)
-    if not cache_is_supported(cache):
-        return 1, False
-    return kv_bytes_per_token(cache, 4), True
-
-
-def _probe_pairs(vocab: int) -> list[EncodedPair]:
-    """Shared prefixes, several context lengths, one- and multi-token continuations."""
-
-    def toks(*seeds: int) -> tuple[int, ...]:
-        return tuple((7 + 31 * s) % vocab for s in seeds)
-
-    prefix = toks(*range(1, 7))
-    contexts = [prefix + toks(*range(40, 40 + n)) for n in (1, 4)] + [toks(90, 91)]
-    conts = [toks(60), toks(61, 62, 63)]
-    return [EncodedPair(c, k) for c in contexts for k in conts]
-
-
-def _fast_path_agrees(engine: Engine, dtype: Any) -> bool:
-    pairs = _probe_pairs(engine.vocab_size)
-    probe = FastOptions(Budget(8, 3, 64, 64), reuse_prefix=True, min_prefix=2)
-    fast = score_fast(engine, pairs, probe)
-    naive = score_naive(engine, pairs)
-    tolerance = 1e-3 if dtype == torch.float32 else 5e-2
-    for got, want in zip(fast, naive, strict=True):
-        assert got is not None and want is not None
-        if abs(got.logprob - want.logprob) > tolerance * max(1.0, abs(want.logprob)):
-            _log.warning("fast path probe: %s vs naive %s", got, want)
-            return False
-    return True

@@ -9,6 +9,11 @@ moved into the continuation first (as lm-evaluation-harness does), then the toke
 context's end begins the continuation. If the server's tokenizer merges across that point, no token
 starts there and the request fails with an error instead of being scored wrongly.
 
+vLLM's own request field ``prompt_logprobs`` is used instead where the server answers it (its
+reply carries only the prompt's log-probabilities; ``logprobs_field`` on the rung). Before a rung
+scores anything, a probe checks that the server's prompt log-probabilities are its model's (see
+``_openai_probe``): a server that shifts them or gives none is refused with an error naming it.
+
 Prompts go in batches of ``request_batch_size`` per HTTP request, ``max_concurrency`` requests in
 flight, each retried with jittered exponential backoff on 429, 5xx, timeouts, dropped connections
 and cut-off replies. When a rung finally fails, what finished is handed to the score cache (see
@@ -26,10 +31,13 @@ from typing import Any
 
 from invscale.scorer.backends._openai_parse import (
     BoundaryError,
+    EchoedPrompt,
     ResponseFormatError,
     continuation_result,
     parse_completion,
+    parse_prompt_logprobs,
 )
+from invscale.scorer.backends._openai_probe import EndpointCheckError, run_probe
 from invscale.scorer.backends._openai_retry import RetriesExhaustedError, RetryPolicy, with_retries
 from invscale.scorer.backends.base import PartialScoresError
 from invscale.scorer.config import Rung, ScorerConfig
@@ -64,12 +72,15 @@ class EndpointLM:
         policy: How failed HTTP requests are retried.
         max_tokens: Tokens generated per prompt (``rung.echo_max_tokens``; 1 once the server
             refuses 0).
+        field: How prompt log-probabilities are asked for: ``echo`` or ``prompt_logprobs``
+            (None until the probe has run).
     """
 
     rung: Rung
     client: Any
     policy: RetryPolicy
     max_tokens: int = 0
+    field: str | None = None
 
     @property
     def model(self) -> str:
@@ -96,6 +107,8 @@ class EndpointLM:
         splits = [split_request(r) for r in requests]
         scored: Scored = {i: LLResult(0.0, 0, True) for i, (_, k) in enumerate(splits) if not k}
         todo = [i for i, (_, k) in enumerate(splits) if k]
+        if todo and self.field is None:
+            self.check_server()
         size = self.rung.request_batch_size
         batches = [todo[s : s + size] for s in range(0, len(todo), size)]
         refused: Refused = {}
@@ -142,21 +155,67 @@ class EndpointLM:
         self, batch: list[int], splits: list[tuple[str, str]]
     ) -> tuple[Scored, Refused]:
         prompts = [splits[i][0] + splits[i][1] for i in batch]
-        data = with_retries(
-            lambda: self._complete(prompts),
-            self.policy,
-            f"an HTTP request of {len(prompts)} prompts",
-        )
         done: Scored = {}
         bad: Refused = {}
-        for i, prompt, echo in zip(
-            batch, prompts, parse_completion(data, len(prompts)), strict=True
-        ):
+        for i, prompt, echo in zip(batch, prompts, self._prompt_logprobs(prompts), strict=True):
             try:
                 done[i] = continuation_result(echo, prompt, len(splits[i][0]))
             except BoundaryError as err:
                 bad[i] = err
         return done, bad
+
+    def check_server(self) -> None:
+        """Probe the server once (see ``_openai_probe``); pick how to ask for prompt logprobs.
+
+        Raises:
+            EndpointError: the server's prompt log-probabilities are missing or wrong, or it
+                failed after retries.
+        """
+        wanted = self.rung.logprobs_field
+        try:
+            self.field = "echo" if wanted == "echo" else "prompt_logprobs"
+            if wanted == "auto" and not self._answers_prompt_logprobs():
+                self.field = "echo"
+            run_probe(self._next_token, lambda p: self._prompt_logprobs([p])[0], self.field)
+        except EndpointCheckError as err:
+            self.field = None
+            raise EndpointError(
+                f"model {self.rung.name!r} at {self.rung.base_url}: refused: {err}", {}
+            ) from None
+        except Exception as err:
+            self.field = None
+            raise self._failure(err, 0, {}) from err
+
+    def _answers_prompt_logprobs(self) -> bool:
+        import openai
+
+        try:
+            self._prompt_logprobs(["Hello"])
+        except (openai.BadRequestError, openai.UnprocessableEntityError, ResponseFormatError):
+            return False
+        return True
+
+    def _next_token(self, prompt: str) -> object:
+        return with_retries(
+            lambda: self._post(prompt=[prompt], max_tokens=1, logprobs=1, echo=False),
+            self.policy,
+            "a probe request",
+        )
+
+    def _prompt_logprobs(self, prompts: list[str]) -> list[EchoedPrompt]:
+        """The server's log-probabilities of each prompt's tokens, asked the probed way."""
+        what = f"an HTTP request of {len(prompts)} prompts"
+        if self.field == "prompt_logprobs":
+            data = with_retries(
+                lambda: self._post(
+                    prompt=prompts, max_tokens=1, echo=False, extra_body={"prompt_logprobs": 1}
+                ),
+                self.policy,
+                what,
+            )
+            return parse_prompt_logprobs(data, prompts)
+        data = with_retries(lambda: self._complete(prompts), self.policy, what)
+        return parse_completion(data, len(prompts))
 
     def _complete(self, prompts: list[str]) -> object:
         import openai
@@ -172,13 +231,11 @@ class EndpointLM:
             return data
 
     def _create(self, prompts: list[str], max_tokens: int) -> object:
+        return self._post(prompt=prompts, echo=True, logprobs=1, max_tokens=max_tokens)
+
+    def _post(self, **body: Any) -> object:
         raw = self.client.completions.with_raw_response.create(
-            model=self.model,
-            prompt=prompts,
-            echo=True,
-            logprobs=1,
-            max_tokens=max_tokens,
-            temperature=0.0,
+            model=self.model, temperature=0.0, **body
         )
         # Decoded here, not by the client, so a reply cut short is a JSONDecodeError we retry.
         return json.loads(raw.text)

@@ -4,7 +4,11 @@ It serves a random-init causal LM saved to a folder (tokenizer trained here, no 
 answers ``echo`` + ``logprobs`` requests the way the legacy completions API does: token texts,
 ``token_logprobs`` (None for the first token), ``top_logprobs`` and ``text_offset``. In
 ``vllm_style`` it also behaves like vLLM: a BOS token in front whose text ``<s>`` shifts every
-offset, and ``max_tokens`` 0 refused with HTTP 400. Only 127.0.0.1, an ephemeral port.
+offset, ``max_tokens`` 0 refused with HTTP 400, and vLLM's own ``prompt_logprobs`` request field
+answered with its ``prompt_logprobs`` and ``prompt_token_ids`` reply fields. ``echo_mode`` makes it
+a broken server: ``shifted`` gives each echoed token the log-probability of the position after it
+(llama-cpp-python's bug), ``none`` echoes the prompt's text but gives log-probabilities only for
+generated tokens. Only 127.0.0.1, an ephemeral port.
 """
 
 from __future__ import annotations
@@ -69,12 +73,15 @@ class ServerState:
     Attributes:
         model_name: The only model name accepted.
         model: The causal LM; tokenizer: its tokenizer.
-        vllm_style: BOS in front (offsets shifted by its text) and max_tokens 0 refused.
+        vllm_style: BOS in front (offsets shifted by its text), max_tokens 0 refused,
+            ``prompt_logprobs`` answered.
+        echo_mode: ``right``, ``shifted`` (one position late) or ``none`` (no prompt logprobs).
         faults: Faults to inject, one per HTTP request, in order.
         healthy_requests: Requests answered before every later one gets HTTP 500 (None: all).
         stall_s: How long a ``stall`` fault sleeps before answering.
         batch_sizes: Prompts per HTTP request that was answered normally.
-        max_tokens_seen: ``max_tokens`` of each request that reached the model.
+        max_tokens_seen: ``max_tokens`` of each echo request that reached the model.
+        prompt_logprobs_requests: Requests answered with vLLM's ``prompt_logprobs``.
         faults_served: Faults injected so far.
     """
 
@@ -82,11 +89,13 @@ class ServerState:
     model: Any
     tokenizer: Any
     vllm_style: bool = False
+    echo_mode: str = "right"
     faults: deque[str] = field(default_factory=deque)
     healthy_requests: int | None = None
     stall_s: float = 1.0
     batch_sizes: list[int] = field(default_factory=list)
     max_tokens_seen: list[int] = field(default_factory=list)
+    prompt_logprobs_requests: int = 0
     faults_served: list[str] = field(default_factory=list)
     seen: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -102,43 +111,79 @@ class ServerState:
             return fault
 
 
-def echo_choice(state: ServerState, prompt: str, max_tokens: int, top_k: int) -> dict:
-    """The legacy API's choice for one prompt: echoed tokens and logprobs, plus generated ones."""
+def _prompt_ids(state: ServerState, prompt: str) -> list[int]:
+    ids = list(state.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    return [state.tokenizer.bos_token_id, *ids] if state.vllm_style else ids
+
+
+def _logprobs(state: ServerState, ids: list[int]) -> Any:
     import torch
 
-    tok = state.tokenizer
-    ids = list(tok(prompt, add_special_tokens=False)["input_ids"])
-    if state.vllm_style:
-        ids = [tok.bos_token_id, *ids]
     with torch.no_grad():
         logits = state.model(torch.tensor([ids])).logits[0]  # [seq, vocab]
-        logprobs = torch.log_softmax(logits.double(), dim=-1)
+    return torch.log_softmax(logits.double(), dim=-1)
+
+
+def echo_choice(
+    state: ServerState, prompt: str, max_tokens: int, top_k: int, echo: bool = True
+) -> dict:
+    """The legacy API's choice for one prompt: echoed tokens and logprobs, plus generated ones."""
+    tok = state.tokenizer
+    ids = _prompt_ids(state, prompt)
+    logprobs = _logprobs(state, ids)
+    # Position i's distribution predicts token i + 1; a shifted server reads it one token late.
+    late = 1 if state.echo_mode == "shifted" else 0
     values: list[float | None] = [None]
     tops: list[dict[str, float] | None] = [None]
     for i in range(1, len(ids)):
-        values.append(float(logprobs[i - 1, ids[i]]))
-        tops.append(_top(tok, logprobs[i - 1], top_k))
+        values.append(float(logprobs[i - 1 + late, ids[i]]))
+        tops.append(_top(tok, logprobs[i - 1 + late], top_k))
+    if state.echo_mode == "none":
+        values, tops = [None] * len(ids), [None] * len(ids)
+    start = 0 if echo else len(ids)  # without echo only generated tokens come back
     if max_tokens > 0:  # one greedy token, as temperature 0 asks (the client asks for <= 1)
         nxt = int(logprobs[-1].argmax())
         values.append(float(logprobs[-1, nxt]))
         tops.append(_top(tok, logprobs[-1], top_k))
         ids.append(nxt)
     tokens = [tok.decode([t], skip_special_tokens=False) for t in ids]
-    offsets, at = [], 0
+    offsets, at = [], 0 if echo else len(prompt) - len("".join(tokens[:start]))
     for text in tokens:  # cumulative token lengths, as vLLM counts (OpenAI's equal without BOS)
         offsets.append(at)
         at += len(text)
     return {
         "index": 0,
-        "text": "".join(tokens),
+        "text": "".join(tokens[start:]),
         "finish_reason": "length",
         "logprobs": {
-            "tokens": tokens,
-            "token_logprobs": values,
-            "top_logprobs": tops,
-            "text_offset": offsets,
+            "tokens": tokens[start:],
+            "token_logprobs": values[start:],
+            "top_logprobs": tops[start:],
+            "text_offset": offsets[start:],
         },
     }
+
+
+def prompt_logprobs_fields(state: ServerState, prompt: str, top_k: int) -> dict:
+    """vLLM's ``prompt_logprobs`` and ``prompt_token_ids`` of one prompt: per position the prompt
+    token and the ``top_k`` best, keyed by token id, each with logprob, rank and text."""
+    tok = state.tokenizer
+    ids = _prompt_ids(state, prompt)
+    logprobs = _logprobs(state, ids)
+    entries: list[dict[str, dict] | None] = [None]
+    for i in range(1, len(ids)):
+        row = logprobs[i - 1]
+        ranks = (row > row[ids[i]]).sum().item() + 1
+        chosen = {ids[i]: int(ranks)} | {
+            int(t): r + 1 for r, t in enumerate(row.topk(top_k).indices.tolist())
+        }
+        entries.append(
+            {
+                str(t): {"logprob": float(row[t]), "rank": rank, "decoded_token": tok.decode([t])}
+                for t, rank in chosen.items()
+            }
+        )
+    return {"prompt_logprobs": entries, "prompt_token_ids": ids}
 
 
 def _top(tok: Any, row: Any, k: int) -> dict[str, float] | None:
@@ -179,14 +224,21 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("model") != state.model_name:
             return 404, {"error": {"message": f"The model `{body.get('model')}` does not exist."}}
         max_tokens = int(body.get("max_tokens", 16))
-        state.max_tokens_seen.append(max_tokens)
+        if body.get("echo"):
+            state.max_tokens_seen.append(max_tokens)
         if state.vllm_style and max_tokens < 1:
             return 400, {"error": {"message": "max_tokens must be at least 1, got 0."}}
         prompts = body["prompt"] if isinstance(body["prompt"], list) else [body["prompt"]]
+        echo, top_k = bool(body.get("echo")), int(body.get("logprobs") or 0)
+        wanted = body.get("prompt_logprobs") if state.vllm_style else None
         with state.lock:
-            choices = [
-                echo_choice(state, p, max_tokens, int(body.get("logprobs") or 0)) for p in prompts
-            ]
+            choices = [echo_choice(state, p, max_tokens, top_k, echo) for p in prompts]
+            if wanted is not None:
+                state.prompt_logprobs_requests += 1
+                for choice, prompt in zip(choices, prompts, strict=True):
+                    choice.update(prompt_logprobs_fields(state, prompt, int(wanted)))
+                    if not body.get("logprobs"):
+                        choice["logprobs"] = None
             state.batch_sizes.append(len(prompts))
         for index, choice in enumerate(choices):
             choice["index"] = index

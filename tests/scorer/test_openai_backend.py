@@ -18,7 +18,7 @@ from invscale.scorer.config import Rung, ScorerConfig
 from invscale.scorer.metrics import dataset_requests
 from invscale.scorer.records import ClassificationExample, LLRequest, LLResult, TaskDataset
 from invscale.scorer.score import score_dataset
-from tests.scorer._completions_server import ServerState, build_model_folder, start_server
+from tests.scorer._completions_server import ServerState, start_server
 
 REQUESTS = [
     LLRequest("The capital of France is", " Paris"),
@@ -33,35 +33,18 @@ REQUESTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """The tiny model's folder, loaded model and tokenizer (built once per module)."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    folder = build_model_folder(tmp_path_factory.mktemp("tiny-llama"))
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
-    with torch.no_grad():
-        model(torch.tensor([[0, 5, 6]]))  # warm up before any client timeout is running
-    return folder, model, AutoTokenizer.from_pretrained(folder)
-
-
-@pytest.fixture
-def server(tiny):
-    _, model, tokenizer = tiny
-    running = start_server(ServerState("tiny", model, tokenizer))
-    yield running
-    running.stop()
-
-
-def _lm(url: str, sleeps: list[float] | None = None, **rung: object) -> EndpointLM:
+def _lm(
+    url: str, sleeps: list[float] | None = None, probed: bool = False, **rung: object
+) -> EndpointLM:
+    """A rung on ``url``; ``probed`` skips the load-time probe (as if it had passed on echo), for
+    tests that count requests."""
     defaults = {"model": "tiny", "request_batch_size": 3, "max_concurrency": 2, "timeout_s": 5.0}
     cfg = Rung(name="tiny-ep", params=10**6, backend="openai", base_url=url, **(defaults | rung))
     lm = load_backend(cfg, ScorerConfig())
     assert isinstance(lm, EndpointLM)
     recorded = sleeps if sleeps is not None else []
     policy = RetryPolicy(cfg.max_retries, backoff_s=0.01, sleep=recorded.append)
-    return dataclasses.replace(lm, policy=policy)
+    return dataclasses.replace(lm, policy=policy, field="echo" if probed else None)
 
 
 def _reference(tiny, request: LLRequest, bos: bool) -> LLResult:
@@ -102,15 +85,27 @@ def test_endpoint_matches_in_process_scoring_of_the_same_weights(
 ):
     server.state.vllm_style = vllm_style
     requests = REQUESTS + ([LLRequest("", "Question: Is")] if vllm_style else [])
-    got = _lm(server.base_url, echo_max_tokens=echo_max_tokens).loglikelihood(requests)
+    lm = _lm(server.base_url, echo_max_tokens=echo_max_tokens)
+    got = lm.loglikelihood(requests)
     _assert_close(got, [_reference(tiny, r, vllm_style) for r in requests])
     assert max(server.state.batch_sizes) == 3  # request_batch_size is honoured
-    assert set(server.state.max_tokens_seen) == {echo_max_tokens}
+    if vllm_style:  # vLLM's own field is used where the server answers it
+        assert lm.field == "prompt_logprobs" and server.state.max_tokens_seen == []
+    else:
+        assert lm.field == "echo" and set(server.state.max_tokens_seen) == {echo_max_tokens}
+
+
+def test_vllm_servers_can_be_scored_through_echo_too(tiny, server):
+    server.state.vllm_style = True
+    lm = _lm(server.base_url, logprobs_field="echo")
+    got = lm.loglikelihood(REQUESTS)
+    _assert_close(got, [_reference(tiny, r, True) for r in REQUESTS])
+    assert lm.field == "echo" and server.state.prompt_logprobs_requests == 0
 
 
 def test_a_server_refusing_max_tokens_0_is_asked_for_1_and_the_extra_token_ignored(tiny, server):
     server.state.vllm_style = True
-    lm = _lm(server.base_url, max_concurrency=1, echo_max_tokens=0)
+    lm = _lm(server.base_url, max_concurrency=1, echo_max_tokens=0, logprobs_field="echo")
     got = lm.loglikelihood(REQUESTS[:4])
     assert lm.max_tokens == 1 and server.state.max_tokens_seen[:2] == [0, 1]
     _assert_close(got, [_reference(tiny, r, True) for r in REQUESTS[:4]])
@@ -154,7 +149,8 @@ def test_transient_faults_are_retried_with_backoff_and_scores_stay_right(tiny, s
     server.state.stall_s = 4.0
     sleeps: list[float] = []
     # Only the stall needs a short client timeout; a loaded test machine needs slack elsewhere.
-    lm = _lm(server.base_url, sleeps, max_concurrency=1, timeout_s=1.5 if fault == "stall" else 30)
+    timeout = 1.5 if fault == "stall" else 30
+    lm = _lm(server.base_url, sleeps, probed=True, max_concurrency=1, timeout_s=timeout)
     got = lm.loglikelihood(REQUESTS)
     assert server.state.faults_served == [fault]
     # One retry per fault (a stall may cost more on a loaded machine: its timeout is short).
@@ -169,7 +165,7 @@ def test_a_server_that_keeps_failing_gives_a_clear_error_and_a_rerun_resumes(
     server.state.healthy_requests = 2  # two batches of 3 answered, then HTTP 500 for good
     cache = ScoreCache(str(tmp_path / "scores.sqlite"))
     sleeps: list[float] = []
-    lm = _lm(server.base_url, sleeps, max_concurrency=1, max_retries=2)
+    lm = _lm(server.base_url, sleeps, probed=True, max_concurrency=1, max_retries=2)
     with pytest.raises(EndpointError) as caught:
         cached_loglikelihood(lm, REQUESTS, cache)
     message = str(caught.value)
@@ -179,7 +175,7 @@ def test_a_server_that_keeps_failing_gives_a_clear_error_and_a_rerun_resumes(
     served_before = sum(server.state.batch_sizes)
 
     server.state.healthy_requests = None  # the server is back
-    got = cached_loglikelihood(_lm(server.base_url), REQUESTS, cache)
+    got = cached_loglikelihood(_lm(server.base_url, probed=True), REQUESTS, cache)
     _assert_close(got, [_reference(tiny, r, False) for r in REQUESTS])
     # Only the prompts not finished before the failure reached the server the second time.
     non_empty = sum(1 for r in REQUESTS if split_request(r)[1])
@@ -215,7 +211,7 @@ def test_a_class_that_does_not_start_on_a_token_boundary_is_an_error(tiny, serve
     [
         ({"model": "no-such-model"}, [], "HTTP 404: The model `no-such-model` does not exist"),
         ({"base_url": "http://127.0.0.1:9/v1", "max_retries": 1}, [], "connection failed"),
-        ({}, ["no-logprobs"], "a choice has no 'logprobs' object"),
+        ({"probed": True}, ["no-logprobs"], "a choice has no 'logprobs' object"),
     ],
 )
 def test_unusable_endpoints_name_the_rung_and_the_problem(server, rung, faults, needle):
@@ -223,7 +219,7 @@ def test_unusable_endpoints_name_the_rung_and_the_problem(server, rung, faults, 
     url = settings.pop("base_url", server.base_url)
     server.state.faults.extend(faults)
     with pytest.raises(EndpointError, match="model 'tiny-ep' at ") as caught:
-        _lm(str(url), **settings).loglikelihood(REQUESTS[:2])
+        _lm(str(url), **settings).loglikelihood(REQUESTS[:2])  # type: ignore[arg-type]
     assert needle in str(caught.value)
 
 
