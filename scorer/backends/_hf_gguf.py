@@ -15,6 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from invscale.scorer.backends._hf_load import ModelSourceError
+
 _log = logging.getLogger(__name__)
 _DONE = "invscale-gguf.json"
 
@@ -60,7 +62,9 @@ def _convert(gguf: Path, out: Path) -> None:
     plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     missing, unexpected = plain.load_state_dict(loaded.state_dict(), strict=False)
     if unexpected or any("lm_head" not in m for m in missing):
-        raise RuntimeError(f"GGUF {gguf}: weights do not fit the config ({missing}, {unexpected})")
+        raise ModelSourceError(
+            f"GGUF {gguf}: weights do not fit the config ({missing}, {unexpected})"
+        )
     plain.tie_weights()
     plain.save_pretrained(out)
     tokenizer.save_pretrained(out)

@@ -14,12 +14,12 @@ import importlib.util
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from invscale.scorer.config import Rung
 from invscale.scorer.errors import BackendError
+from invscale.scorer.fileio import atomic_write
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 # Files whose bytes decide what the model computes (weights, config, tokenizer).
@@ -69,7 +69,7 @@ def file_sha256(path: Path, memo_dir: Path) -> str:
         for block in iter(lambda: f.read(1 << 22), b""):
             h.update(block)
     memo[key] = h.hexdigest()
-    _write_atomic(memo_path, json.dumps(memo, indent=0, sort_keys=True))
+    atomic_write(memo_path, json.dumps(memo, indent=0, sort_keys=True))
     return memo[key]
 
 
@@ -79,14 +79,6 @@ def _read_memo(path: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def folder_identity(folder: Path, memo_dir: Path) -> str:

@@ -41,6 +41,7 @@ from invscale.scorer.backends._openai_probe import EndpointCheckError, run_probe
 from invscale.scorer.backends._openai_retry import RetriesExhaustedError, RetryPolicy, with_retries
 from invscale.scorer.backends.base import PartialScoresError
 from invscale.scorer.config import Rung, ScorerConfig
+from invscale.scorer.errors import ConfigError
 from invscale.scorer.records import LLRequest, LLResult
 
 # Request index -> result, and request index -> why it could not be scored.
@@ -282,10 +283,10 @@ def load(rung: Rung, cfg: ScorerConfig) -> EndpointLM:
     server).
 
     Raises:
-        ValueError: the rung has no ``base_url``.
+        ConfigError: the rung has no ``base_url``.
     """
     if not rung.base_url:
-        raise ValueError(
+        raise ConfigError(
             f"model {rung.name!r}: backend openai needs base_url (e.g. http://localhost:8000/v1)"
         )
     import openai
