@@ -7,6 +7,7 @@ difficulty out of the slope's uncertainty, which is what makes small trends dete
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,6 +16,7 @@ from numpy.typing import NDArray
 
 Shape = Literal["increasing", "decreasing", "flat", "u_shaped", "inverted_u", "non_monotone"]
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,32 @@ def bootstrap_counts(n: int, samples: int, seed: int) -> FloatArray:
     return counts.astype(np.float64) / n
 
 
+def cluster_ids(labels: Sequence[str] | None, n: int) -> IntArray:
+    """Dense cluster indices (0..C-1, in first-seen order) of ``n`` items; every item is its own
+    cluster when ``labels`` is None."""
+    if labels is None:
+        return np.arange(n, dtype=np.int64)
+    if len(labels) != n:
+        raise ValueError(f"{len(labels)} cluster labels for {n} items")
+    index: dict[str, int] = {}
+    return np.array([index.setdefault(label, len(index)) for label in labels], dtype=np.int64)
+
+
+def cluster_bootstrap_counts(clusters: IntArray, samples: int, seed: int) -> FloatArray:
+    """Cluster bootstrap weights, shape [samples, items], each row summing to 1.
+
+    Whole clusters (entities) are drawn with replacement and each item is weighted by how often
+    its cluster was drawn. Items of one entity move together, so their correlation widens the
+    interval instead of posing as independent evidence. With one item per cluster this is the
+    ordinary bootstrap.
+    """
+    n_clusters = int(clusters.max()) + 1
+    rng = np.random.default_rng(seed)
+    drawn = rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=samples)
+    weights = drawn[:, clusters].astype(np.float64)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
 def slope(params: list[int], values: FloatArray) -> float:
     """OLS slope of per-model means against log10(params); ``values`` is [models, examples]."""
     return float(_slope_weights(params) @ values.mean(axis=1))
@@ -164,6 +192,45 @@ def percentile_interval(samples: FloatArray, confidence: float) -> Interval:
     alpha = (1 - confidence) / 2
     low, high = np.quantile(samples, [alpha, 1 - alpha])
     return Interval(float(low), float(high))
+
+
+def slope_contributions(params: list[int], values: FloatArray) -> FloatArray:
+    """Each item's share of the slope, shape [items]: their mean is :func:`slope`."""
+    return _slope_weights(params) @ values
+
+
+def sign_flip_p(
+    contributions: FloatArray, clusters: IntArray, draws: int, seed: int, stop_at: int = 200
+) -> float:
+    """One-sided p-value for "the mean of ``contributions`` is above zero", by sign flips of
+    whole clusters.
+
+    Under the null each cluster's total is as likely negative as positive, so flipping the
+    clusters' signs at random gives the statistic's null distribution; clusters flip together,
+    so items of one entity are not counted as independent. The sum is the statistic: with every
+    sign +-1 the sum of squares is fixed, so the studentised mean ranks the flips identically.
+    Monte Carlo with up to ``draws`` flips, stopped early at ``stop_at`` exceedances
+    (Besag and Clifford's sequential p-value). Both forms are valid p-values; the smallest
+    attainable is 1 / (draws + 1), far below Holm's alpha / m for the m a search reaches.
+    """
+    totals = np.bincount(clusters, weights=contributions)
+    observed = float(totals.sum())
+    scale = max(float(np.abs(totals).sum()), 1e-300)
+    rng = np.random.default_rng(seed)
+    seen = hits = 0
+    chunk = max(1, min(draws, 2_000_000 // max(len(totals), 1)))
+    while seen < draws:
+        size = min(chunk, draws - seen)
+        signs = rng.integers(0, 2, size=(size, len(totals)), dtype=np.int8) * 2 - 1
+        flipped = signs @ totals
+        # A flip ties the observed sum when it is equal up to rounding (e.g. all totals zero).
+        exceed = np.cumsum(flipped >= observed - 1e-12 * scale)
+        if hits + exceed[-1] >= stop_at:
+            first = int(np.searchsorted(exceed, stop_at - hits))
+            return stop_at / (seen + first + 1)
+        hits += int(exceed[-1])
+        seen += size
+    return (1 + hits) / (draws + 1)
 
 
 def p_positive(samples: FloatArray) -> float:
