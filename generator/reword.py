@@ -11,7 +11,7 @@ from typing import Any
 
 from invscale.generator.offline.lexicon import load_lexicon
 from invscale.generator.render import escape, map_literals, parse
-from invscale.generator.template import TaskTemplate, derive
+from invscale.generator.template import TaskTemplate, consistent_changed, derive
 
 DEFAULT_SEEDS_DIR = "datasets/seeds"
 _PATTERN_FIELDS = ("prompt", "control_prompt", "other_prompt", "control_other_prompt")
@@ -97,4 +97,10 @@ def reword(
             changes[name] = preamble(pattern) if toggle_preamble else pattern
     changes["demos"] = tuple(change(d) for d in template.demos)
     changes["control_demos"] = tuple(change(d) for d in template.control_demos)
+
+    def consistent(pattern: str) -> str:
+        pattern = map_literals(pattern, change)
+        return preamble(pattern) if toggle_preamble else pattern
+
+    changes["consistent_control"] = consistent_changed(template, consistent, change)
     return derive(template, "reword", (template.id,), **changes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -100,6 +100,9 @@ class SlotTable(_Strict):
     """Each row maps column name to value; all rows have the same columns."""
     source: str | None = None
     """Where the rows came from (a seed lexicon builder), so a mutation can draw fresh ones."""
+    key: str | None = None
+    """Column naming each row's entity (a word, a phrase, a country): selection and confirmation
+    items never share one. None means the first column."""
 
     @model_validator(mode="before")
     @classmethod
@@ -126,6 +129,8 @@ class SlotTable(_Strict):
         for i, row in enumerate(self.rows):
             if list(row) != first:
                 raise ValueError(f"row {i} has columns {list(row)}, expected {first}")
+        if self.key is not None and self.key not in first:
+            raise ValueError(f"key {self.key!r} is not a column ({', '.join(first)})")
         return self
 
     @property
@@ -138,6 +143,23 @@ def _as_text(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     return str(value) if isinstance(value, int | float) else value
+
+
+class ConsistentControl(_Strict):
+    """A second control for a template whose manipulation states something against the world
+    (a redefinition, a stipulated fact, an inverted rule): the same form with the statement made
+    to agree with the world, answered as the control is answered.
+
+    Beside the plain control it splits the gap into two parts: how much less the larger model
+    follows what the prompt states, and how much better it knows the fact the statement fights.
+    """
+
+    prompt: str = Field(min_length=1, max_length=8000)
+    """Pattern of the prompt, its statement consistent with the world."""
+    other_prompt: str | None = Field(default=None, max_length=8000)
+    """Pattern of the second prompt (logodds tasks); None uses ``control_other_prompt``."""
+    demos: tuple[str, ...] = Field(default=(), max_length=16)
+    """Demonstrations shown as ``{demos}``; empty uses ``control_demos``."""
 
 
 class Lineage(_Strict):
@@ -198,6 +220,10 @@ class TaskTemplate(_Strict):
     """Reorder choices per item so the right answer is balanced across positions."""
     lineage: Lineage = Field(default_factory=Lineage)
     """Parents and the operator that made it."""
+    consistent_control: ConsistentControl | None = None
+    """Optional second control with the prompt's statement made consistent with the world
+    (strong-prior templates): reported beside the gap as "ignores the statement" versus "knows
+    the fact better". It informs; it does not gate acceptance."""
 
     @field_validator("id")
     @classmethod
@@ -267,6 +293,11 @@ def _check_patterns(t: TaskTemplate) -> None:
         ("other_prompt", t.other_prompt, prompt_slots),
         ("control_other_prompt", t.control_other_prompt, prompt_slots),
     ]
+    if t.consistent_control is not None:
+        fields += [
+            ("consistent_control.prompt", t.consistent_control.prompt, prompt_slots),
+            ("consistent_control.other_prompt", t.consistent_control.other_prompt, prompt_slots),
+        ]
     fields += [(f"classes[{i}]", c, known) for i, c in enumerate(t.classes)]
     fields += [(f"options[{i}]", o, known) for i, o in enumerate(t.options)]
     for name, pattern, allowed in fields:
@@ -331,6 +362,10 @@ def content_hash(template: TaskTemplate) -> str:
     )
     for table in data["tables"].values():
         table.pop("source", None)
+        if table.get("key") is None:  # unset newer fields leave older templates' ids alone
+            table.pop("key", None)
+    if data.get("consistent_control") is None:
+        data.pop("consistent_control", None)
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -344,6 +379,25 @@ def build_template(data: Mapping[str, Any]) -> TaskTemplate:
     draft = TaskTemplate.model_validate({**data, "id": "pending"})
     prefix = re.sub(r"[^a-z0-9_-]+", "-", draft.mechanism.lower()).strip("-_")[:60] or "t"
     return draft.model_copy(update={"id": f"{prefix}-{content_hash(draft)[:12]}"})
+
+
+def consistent_changed(
+    template: TaskTemplate, pattern: Callable[[str], str], demo: Callable[[str], str] | None = None
+) -> dict[str, Any] | None:
+    """The template's consistent control with ``pattern`` applied to its prompts (and ``demo``
+    to its demonstrations), as ``derive`` takes it; None when the template has none.
+
+    A mutation that rewords or relabels the prompts must change the consistent control alike, or
+    the second control would measure the wording instead of the statement.
+    """
+    extra = template.consistent_control
+    if extra is None:
+        return None
+    return {
+        "prompt": pattern(extra.prompt),
+        "other_prompt": None if extra.other_prompt is None else pattern(extra.other_prompt),
+        "demos": tuple((demo or pattern)(d) for d in extra.demos),
+    }
 
 
 def derive(
