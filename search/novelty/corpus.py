@@ -101,6 +101,28 @@ def append_accepted(path: str | Path, entry: IndexEntry) -> None:
         handle.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
 
 
+def remove_accepted(path: str | Path, ids: set[str]) -> int:
+    """Drop the lines of ``ids`` from the accepted-templates file; returns how many went.
+
+    The file is rewritten through a temporary file and a rename, so a crash leaves the old file
+    or the new one, never half of one.
+    """
+    target = Path(path).expanduser()
+    if not target.exists():
+        return 0
+    kept, dropped = [], 0
+    for line in target.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.strip() and json.loads(line).get("id") in ids:
+            dropped += 1
+        else:
+            kept.append(line)
+    if dropped:
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text("".join(kept), encoding="utf-8")
+        tmp.replace(target)
+    return dropped
+
+
 def _read_file(path: Path) -> list[KnownTask]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
