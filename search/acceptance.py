@@ -113,4 +113,4 @@ def _decision(
     if refused:
         why = "; ".join(r.text for r in refused)
         return Decision(refused[0].code, f"artefact: {why}: {tail}", p, refused)
-    return Decision(Reason.ACCEPTED, f"accepted ({kind}): {tail}", p, refused)
+    return Decision(Reason.ACCEPTED, f"accepted: {tail}", p, refused)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from invscale.scorer import ModelPool, ScoreCache
+from invscale.scorer.config import ladder_kind
 from invscale.search.config import Config
 from invscale.search.loop import search_loop
 from invscale.search.novelty_gate import NoveltyGate
@@ -119,6 +120,7 @@ def run_summary(store: RunStore) -> dict[str, Any]:
     return {
         "stop_reason": store.get_meta("stop_reason"),
         "elapsed_minutes": (store.get_meta("elapsed_s") or 0.0) / 60,
+        "ladder": ladder_of(store),
         **counts,
         "halving": {
             "selection_requests_run": selection,
@@ -137,6 +139,20 @@ def run_summary(store: RunStore) -> dict[str, Any]:
             }
             for r in store.candidates()
         ],
+    }
+
+
+def ladder_of(store: RunStore) -> dict[str, Any]:
+    """The run's selection ladder, what it can show, and the ladders accepted tasks are
+    re-scored on (from the stored config)."""
+    stored = store.get_meta("config")
+    if stored is None:
+        return {"name": None, "kind": None, "extra_ladders": []}
+    cfg = Config.model_validate(stored)
+    return {
+        "name": cfg.search.ladder or cfg.scorer.default_ladder,
+        "kind": ladder_kind(cfg.scorer.ladder(cfg.search.ladder)),
+        "extra_ladders": list(cfg.search.extra_ladders),
     }
 
 

@@ -24,6 +24,12 @@ def status_command(run: Path = typer.Argument(..., help="Run folder.")) -> None:
         Console().print(render(store, f"{run}: {summary['stop_reason'] or 'running'}"))
     finally:
         store.close()
+    ladder = summary["ladder"]
+    if ladder["kind"]:
+        extra = ", ".join(ladder["extra_ladders"]) or "none"
+        typer.echo(
+            f"ladder {ladder['name']}: {ladder['kind']} (accepted tasks re-scored on: {extra})"
+        )
     halving = summary["halving"]
     if halving["share_saved"] is not None:
         typer.echo(f"successive halving saved {halving['share_saved']:.0%} of selection compute")
