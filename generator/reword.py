@@ -9,9 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from invscale.generator.consistent import consistent_changed
 from invscale.generator.offline.lexicon import load_lexicon
 from invscale.generator.render import escape, map_literals, parse
-from invscale.generator.template import TaskTemplate, consistent_changed, derive
+from invscale.generator.template import TaskTemplate, derive
 
 DEFAULT_SEEDS_DIR = "datasets/seeds"
 _PATTERN_FIELDS = ("prompt", "control_prompt", "other_prompt", "control_other_prompt")

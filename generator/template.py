@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from invscale.generator.consistent import ConsistentControl
 from invscale.generator.render import IDENTIFIER, PatternError, describe, slots
 from invscale.scorer.records import TaskType
 
@@ -143,23 +144,6 @@ def _as_text(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     return str(value) if isinstance(value, int | float) else value
-
-
-class ConsistentControl(_Strict):
-    """A second control for a template whose manipulation states something against the world
-    (a redefinition, a stipulated fact, an inverted rule): the same form with the statement made
-    to agree with the world, answered as the control is answered.
-
-    Beside the plain control it splits the gap into two parts: how much less the larger model
-    follows what the prompt states, and how much better it knows the fact the statement fights.
-    """
-
-    prompt: str = Field(min_length=1, max_length=8000)
-    """Pattern of the prompt, its statement consistent with the world."""
-    other_prompt: str | None = Field(default=None, max_length=8000)
-    """Pattern of the second prompt (logodds tasks); None uses ``control_other_prompt``."""
-    demos: tuple[str, ...] = Field(default=(), max_length=16)
-    """Demonstrations shown as ``{demos}``; empty uses ``control_demos``."""
 
 
 class Lineage(_Strict):
@@ -379,25 +363,6 @@ def build_template(data: Mapping[str, Any]) -> TaskTemplate:
     draft = TaskTemplate.model_validate({**data, "id": "pending"})
     prefix = re.sub(r"[^a-z0-9_-]+", "-", draft.mechanism.lower()).strip("-_")[:60] or "t"
     return draft.model_copy(update={"id": f"{prefix}-{content_hash(draft)[:12]}"})
-
-
-def consistent_changed(
-    template: TaskTemplate, pattern: Callable[[str], str], demo: Callable[[str], str] | None = None
-) -> dict[str, Any] | None:
-    """The template's consistent control with ``pattern`` applied to its prompts (and ``demo``
-    to its demonstrations), as ``derive`` takes it; None when the template has none.
-
-    A mutation that rewords or relabels the prompts must change the consistent control alike, or
-    the second control would measure the wording instead of the statement.
-    """
-    extra = template.consistent_control
-    if extra is None:
-        return None
-    return {
-        "prompt": pattern(extra.prompt),
-        "other_prompt": None if extra.other_prompt is None else pattern(extra.other_prompt),
-        "demos": tuple((demo or pattern)(d) for d in extra.demos),
-    }
 
 
 def derive(

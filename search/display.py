@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from invscale.search.state import SearchRun
 from invscale.search.store import RunStore
 from invscale.search.summary import leaderboard, summary_counts
+
+
+def not_confirmed_reasons(store: RunStore) -> list[tuple[str, int]]:
+    """Why confirmed candidates were not accepted, by reason code, commonest first."""
+    counts = Counter(r.code.label for r in store.candidates(status="not_confirmed"))
+    return counts.most_common()
 
 
 def render(store: RunStore, header: str = "") -> Any:
@@ -24,6 +31,9 @@ def render(store: RunStore, header: str = "") -> Any:
             funnel.add_row(f"  {key}", str(int(c[key])))
     for status in ("screening", "confirming", "not_confirmed", "accepted"):
         funnel.add_row(status, str(by_status.get(status, 0)))
+        if status == "not_confirmed":
+            for label, n in not_confirmed_reasons(store):
+                funnel.add_row(f"  {label}", str(n))
     funnel.add_row("model requests run", str(int(c.get("requests_run", 0))))
     board = Table(title="leaderboard (gap = task slope - control slope, nats/decade)")
     for col in ("candidate", "title", "status", "phase", "n", "gap", "interval", "slope"):

@@ -8,6 +8,7 @@ import random
 import re
 from typing import Any
 
+from invscale.generator.consistent import consistent_changed
 from invscale.generator.expand import expand_pool
 from invscale.generator.gates import GateError
 from invscale.generator.items import combination_values, render_item
@@ -19,7 +20,6 @@ from invscale.generator.template import (
     DEMOS_SLOT,
     CompareAnswer,
     TaskTemplate,
-    consistent_changed,
     derive,
 )
 from invscale.scorer.records import ClassificationExample, SequenceProbExample

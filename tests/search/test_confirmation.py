@@ -99,3 +99,15 @@ def test_a_retracted_acceptance_rolls_back_the_accepted_file_and_counter(tmp_pat
     assert accepted_file.read_text() == ""
     assert not any(e.id == f"run/{cid}" for e in run.novelty._get().index.entries)  # type: ignore[attr-defined]
     assert not list((run.run_dir / "tasks").glob("*")) and list((run.run_dir / "best").glob("*"))
+
+
+def test_an_artefact_refusal_shows_in_status_and_report(tmp_path):
+    cfg = config(tmp_path, "fake", acceptance={"class_mass_tau": 0.99})
+    run = planted_run(tmp_path, cfg)
+    row = run.store.candidates()[0]
+    assert (row.status, row.code) == ("not_confirmed", Reason.LOW_MASS_SHARE)
+    run.store.close()
+    status = CliRunner().invoke(app, ["status", str(run.run_dir)])
+    assert Reason.LOW_MASS_SHARE.label in status.output
+    CliRunner().invoke(app, ["report", str(run.run_dir)])
+    assert Reason.LOW_MASS_SHARE.label in (run.run_dir / "report.html").read_text()
