@@ -41,7 +41,8 @@ _HEADER = (
 def _line(row: ScenarioRow) -> str:
     why = ", ".join(f"{code} {n}" for code, n in row.refused.items())
     labels = ", ".join(f"{label} {n}" for label, n in row.labels.items())
-    notes = "; ".join(x for x in (why, labels) if x) or "-"
+    sizes = ", ".join(f"drop {r}: {hits}/{n}" for r, hits, n in row.by_effect)
+    notes = "; ".join(x for x in (why, labels, sizes) if x) or "-"
     acc = f"{row.accuracy[0]:.2f}->{row.accuracy[1]:.2f}"
     return (
         f"{row.name:<34}{row.kind:<10}{row.n:>4}{acc:>12}{row.gap:>+8.2f}{row.nominal:>8}"
@@ -58,7 +59,8 @@ def report(cal: Calibration, cfg: SearchConfig, seconds: float) -> list[str]:
         f"{cfg.correction} at alpha {cfg.alpha} (alpha/m = {cfg.alpha / cal.m:.2g}), "
         f"{cfg.acceptance.sign_flip_draws} sign flips at most; {seconds:.0f} s",
         "acc s->l: mean task accuracy, small -> large model; gap: mean gap, nats/decade; "
-        "p<=.05: candidates with p <= 0.05 before correction and checks",
+        "p<=.05: candidates with p <= 0.05 before correction and checks; drop a-b: accepted "
+        "among planted log-odds drops in a-b",
         "",
         _HEADER,
         *(_line(r) for r in cal.rows),

@@ -64,6 +64,8 @@ class ScenarioRow:
         gap: Mean gap (nats per decade).
         refused: Refusal codes and how often each was the verdict.
         labels: The decomposition's labels and how often (strong-prior scenarios).
+        by_effect: Planted effects of varied size: (range, accepted, candidates) for the smaller
+            and the larger half of the range, so power can be read against effect size.
     """
 
     name: str
@@ -75,6 +77,7 @@ class ScenarioRow:
     gap: float
     refused: dict[str, int] = field(default_factory=dict)
     labels: dict[str, int] = field(default_factory=dict)
+    by_effect: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,24 @@ def _row(scenario: Scenario, outcomes: Sequence[Outcome]) -> ScenarioRow:
         gap=float(np.mean([o.evaluation.gap for o in outcomes])),
         refused=dict(refused.most_common()),
         labels=dict(labels.most_common()),
+        by_effect=_by_effect(scenario, outcomes),
     )
+
+
+def _by_effect(scenario: Scenario, outcomes: Sequence[Outcome]) -> tuple[tuple[str, int, int], ...]:
+    if scenario.effect is None:
+        return ()
+    low, high = scenario.effect
+    mid = (low + high) / 2
+    out = []
+    for name, keep in (
+        (f"{low:g}-{mid:g}", lambda e: e < mid),
+        (f"{mid:g}-{high:g}", lambda e: e >= mid),
+    ):
+        chosen = [o for o in outcomes if keep(o.effect)]
+        hits = sum(o.decision is not None and o.decision.code is Reason.ACCEPTED for o in chosen)
+        out.append((name, hits, len(chosen)))
+    return tuple(out)
 
 
 def run_calibration(
