@@ -65,7 +65,8 @@ def _sets(exp: Expansion, consistent: bool) -> ItemSets:
         exp.control,
         tuple(o.cluster for o in exp.origins),
         tuple(o.entities for o in exp.origins),
-        exp.consistent if consistent else None,
+        # The decomposition reads two-class log-odds: other task types would score it for nothing.
+        exp.consistent if consistent and exp.dataset.task_type == "classification" else None,
     )
 
 

@@ -286,7 +286,7 @@ def _accept(run: SearchRun, newly: list[str]) -> None:
         run.novelty.add_accepted(
             cid, template_of(run.store.candidate(cid).template), run.items[cid].task
         )
-        run.store.add("accepted")
+        _count_accepted(run)
         run.display.update(run)
 
 
@@ -295,11 +295,18 @@ def _retract(run: SearchRun, retracted: list[str]) -> None:
     file forget them, the counter goes down, and their folders move to ``best/``."""
     for cid in retracted:
         run.novelty.retract(cid)
-        run.store.add("accepted", -1)
         run.store.add("retracted")
     if retracted:
+        _count_accepted(run)
         refresh_decisions(run)
         run.display.update(run)
+
+
+def _count_accepted(run: SearchRun) -> None:
+    """Set the "accepted" counter to the candidates accepted now: idempotent, so a run killed
+    between a decision and its bookkeeping counts right after the resume."""
+    now = len(run.store.candidates(status="accepted"))
+    run.store.add("accepted", now - run.store.counters().get("accepted", 0))
 
 
 def search_loop(run: SearchRun) -> str:
