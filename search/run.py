@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from invscale.scorer import ModelPool, ScoreCache
 from invscale.scorer.config import ladder_kind
 from invscale.search.config import Config
@@ -145,13 +147,18 @@ def run_summary(store: RunStore) -> dict[str, Any]:
 def ladder_of(store: RunStore) -> dict[str, Any]:
     """The run's selection ladder, what it can show, and the ladders accepted tasks are
     re-scored on (from the stored config)."""
+    unknown: dict[str, Any] = {"name": None, "kind": None, "extra_ladders": []}
     stored = store.get_meta("config")
     if stored is None:
-        return {"name": None, "kind": None, "extra_ladders": []}
-    cfg = Config.model_validate(stored)
+        return unknown
+    try:
+        cfg = Config.model_validate(stored)
+        rungs = cfg.scorer.ladder(cfg.search.ladder)
+    except (ValidationError, KeyError):
+        return unknown  # written by another version: the rest of the status still reads
     return {
         "name": cfg.search.ladder or cfg.scorer.default_ladder,
-        "kind": ladder_kind(cfg.scorer.ladder(cfg.search.ladder)),
+        "kind": ladder_kind(rungs),
         "extra_ladders": list(cfg.search.extra_ladders),
     }
 
