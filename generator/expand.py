@@ -26,12 +26,15 @@ from invscale.generator.items import (
     row_values,
     tokens_of,
 )
+from invscale.generator.pools import POOLS, ItemOrigin, Pool, item_origin, pool_view
 from invscale.generator.render import slots
 from invscale.generator.template import TaskTemplate
 from invscale.scorer.records import Example, LogoddsExample, SequenceProbExample, TaskDataset
 
 __all__ = [
     "Expansion",
+    "check_pools",
+    "expand_pool",
     "ExpansionStats",
     "RenderedItem",
     "combination_values",
@@ -80,12 +83,18 @@ class ExpansionStats:
 @dataclass(frozen=True)
 class Expansion:
     """A template's datasets: ``control.examples[i]`` is ``dataset.examples[i]`` without the
-    manipulation (same classes, its own right answer)."""
+    manipulation (same classes, its own right answer).
+
+    ``origins[i]`` says which rows item i came from (its entities); ``consistent`` is the
+    template's consistent control, item by item, when it has one.
+    """
 
     template_id: str
     dataset: TaskDataset
     control: TaskDataset
     stats: ExpansionStats
+    origins: tuple[ItemOrigin, ...] = ()
+    consistent: TaskDataset | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,7 @@ class _Pair:
     answer: int
     control_answer: int
     tokens: int
+    origin: ItemOrigin
 
 
 @dataclass
@@ -129,6 +139,11 @@ def expand(
     except ItemProblem as exc:
         raise GateError(Rejection(template.id, exc.reason, exc.detail)) from None
     columns = PRIZE_COLUMNS[template.task_type]
+    origins = tuple(p.origin for p in pairs)
+    consistent = None
+    if template.consistent_control is not None:
+        examples = render_consistent(template, origins)
+        consistent = TaskDataset(f"{template.id}-consistent", template.task_type, examples, columns)
     return Expansion(
         template.id,
         TaskDataset(template.id, template.task_type, tuple(p.example for p in pairs), columns),
@@ -139,7 +154,64 @@ def expand(
             columns,
         ),
         stats,
+        origins,
+        consistent,
     )
+
+
+def render_consistent(
+    template: TaskTemplate, origins: tuple[ItemOrigin, ...]
+) -> tuple[Example, ...]:
+    """The consistent control of each item: the item's rows and choice order, rendered with the
+    consistent-control prompt in place of the control's."""
+    extra = template.consistent_control
+    assert extra is not None
+    view = template.model_copy(
+        update={
+            "control_prompt": extra.prompt,
+            "control_other_prompt": extra.other_prompt or template.control_other_prompt,
+            "control_demos": extra.demos or template.control_demos,
+        }
+    )
+    names = sorted(template.tables)
+    out = []
+    for origin in origins:
+        item = render_variants(view, row_values(view, names, origin.index), origin.target)
+        assert item is not None  # the same rows rendered these classes once already
+        out.append(item.control)
+    return tuple(out)
+
+
+def expand_pool(
+    template: TaskTemplate,
+    pool: Pool,
+    n: int = DEFAULT_EXAMPLES,
+    seed: int = 0,
+    max_prompt_tokens: int | None = None,
+) -> Expansion:
+    """:func:`expand` over the rows whose entities are in ``pool`` (see :mod:`.pools`).
+
+    Raises:
+        GateError: the pool cannot give ``n`` items that pass the gates; the detail names the pool.
+    """
+    try:
+        return expand(pool_view(template, pool), n, seed, max_prompt_tokens)
+    except GateError as exc:
+        if exc.rejection is None:
+            raise
+        r = exc.rejection
+        raise GateError(Rejection(r.template_id, r.reason, f"{pool} pool: {r.detail}")) from None
+
+
+def check_pools(template: TaskTemplate, n: int, max_prompt_tokens: int | None = None) -> None:
+    """Whether both entity pools can give ``n`` items: a selection set and a fresh confirmation
+    set of the full size.
+
+    Raises:
+        GateError: a pool falls short; the detail names it.
+    """
+    for pool in POOLS:
+        expand_pool(template, pool, n, 0, max_prompt_tokens)
 
 
 def _rng(template: TaskTemplate, seed: int) -> random.Random:
@@ -197,7 +269,7 @@ def _collect(
         if mode == "stratify" and filled[item.answer] >= quota[item.answer]:
             tally.balance += 1
             continue
-        pair = _register(item, tally)
+        pair = _register(item, tally, item_origin(template, values, index, target))
         if pair is None:
             continue
         _check_pair(pair, max_tokens, len(pairs))
@@ -226,7 +298,7 @@ def _shortfall(
     return ItemProblem("duplicate_prompts", f"{where}: {tally.duplicates} repeated a prompt")
 
 
-def _register(item: RenderedItem, tally: _Tally) -> _Pair | None:
+def _register(item: RenderedItem, tally: _Tally, origin: ItemOrigin) -> _Pair | None:
     """The item as a pair, unless its prompt (or its control) was seen already."""
     key, seen_key = prompts_of(item.example), control_key(item.control)
     if key in tally.seen or seen_key in tally.seen_control:
@@ -235,7 +307,7 @@ def _register(item: RenderedItem, tally: _Tally) -> _Pair | None:
     tally.seen.add(key)
     tally.seen_control.add(seen_key)
     tokens = max(tokens_of(item.example), tokens_of(item.control))
-    return _Pair(item.example, item.control, item.answer, item.control_answer, tokens)
+    return _Pair(item.example, item.control, item.answer, item.control_answer, tokens, origin)
 
 
 def _check_pair(pair: _Pair, max_tokens: int | None, i: int) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from invscale.generator.consistent import consistent_changed
 from invscale.generator.offline.lexicon import load_lexicon
 from invscale.generator.render import escape, map_literals, parse
 from invscale.generator.template import TaskTemplate, derive
@@ -97,4 +98,10 @@ def reword(
             changes[name] = preamble(pattern) if toggle_preamble else pattern
     changes["demos"] = tuple(change(d) for d in template.demos)
     changes["control_demos"] = tuple(change(d) for d in template.control_demos)
+
+    def consistent(pattern: str) -> str:
+        pattern = map_literals(pattern, change)
+        return preamble(pattern) if toggle_preamble else pattern
+
+    changes["consistent_control"] = consistent_changed(template, consistent, change)
     return derive(template, "reword", (template.id,), **changes)

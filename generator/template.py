@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from invscale.generator.consistent import ConsistentControl
 from invscale.generator.render import IDENTIFIER, PatternError, describe, slots
 from invscale.scorer.names import slug
 from invscale.scorer.records import TaskType
@@ -98,6 +99,9 @@ class SlotTable(StrictModel):
     """Each row maps column name to value; all rows have the same columns."""
     source: str | None = None
     """Where the rows came from (a seed lexicon builder), so a mutation can draw fresh ones."""
+    key: str | None = None
+    """Column naming each row's entity (a word, a phrase, a country): selection and confirmation
+    items never share one. None means the first column."""
 
     @model_validator(mode="before")
     @classmethod
@@ -124,6 +128,8 @@ class SlotTable(StrictModel):
         for i, row in enumerate(self.rows):
             if list(row) != first:
                 raise ValueError(f"row {i} has columns {list(row)}, expected {first}")
+        if self.key is not None and self.key not in first:
+            raise ValueError(f"key {self.key!r} is not a column ({', '.join(first)})")
         return self
 
     @property
@@ -196,6 +202,10 @@ class TaskTemplate(StrictModel):
     """Reorder choices per item so the right answer is balanced across positions."""
     lineage: Lineage = Field(default_factory=Lineage)
     """Parents and the operator that made it."""
+    consistent_control: ConsistentControl | None = None
+    """Optional second control with the prompt's statement made consistent with the world
+    (strong-prior templates): reported beside the gap as "ignores the statement" versus "knows
+    the fact better". It informs; it does not gate acceptance."""
 
     @field_validator("id")
     @classmethod
@@ -265,6 +275,11 @@ def _check_patterns(t: TaskTemplate) -> None:
         ("other_prompt", t.other_prompt, prompt_slots),
         ("control_other_prompt", t.control_other_prompt, prompt_slots),
     ]
+    if t.consistent_control is not None:
+        fields += [
+            ("consistent_control.prompt", t.consistent_control.prompt, prompt_slots),
+            ("consistent_control.other_prompt", t.consistent_control.other_prompt, prompt_slots),
+        ]
     fields += [(f"classes[{i}]", c, known) for i, c in enumerate(t.classes)]
     fields += [(f"options[{i}]", o, known) for i, o in enumerate(t.options)]
     for name, pattern, allowed in fields:
@@ -329,6 +344,10 @@ def content_hash(template: TaskTemplate) -> str:
     )
     for table in data["tables"].values():
         table.pop("source", None)
+        if table.get("key") is None:  # unset newer fields leave older templates' ids alone
+            table.pop("key", None)
+    if data.get("consistent_control") is None:
+        data.pop("consistent_control", None)
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -180,8 +180,16 @@ def _model_scores(
             correct = _flag(_cell(row, cols["correct"], at), f"{at}: column {cols['correct']!r}")
         if mass_col:
             mass = _number(_cell(row, mass_col, at), f"{at}: column {mass_col!r}")
-        scores.append(ExampleScore(loss, correct, mass))
+        scores.append(ExampleScore(loss, correct, mass, class_logmass=_one_prompt(mass, task_type)))
     return tuple(scores)
+
+
+def _one_prompt(total_logprob: float | None, task_type: str) -> float | None:
+    """One prompt's log class mass: the logodds column is log(m1 + m2) over two prompts, so the
+    log of their mean mass is that minus log 2 (the geometric mean is not in the file)."""
+    if total_logprob is None or task_type not in ("logodds", "absolute_logodds"):
+        return total_logprob
+    return total_logprob - math.log(2)
 
 
 def _strip_columns(dataset: TaskDataset, columns: set[str]) -> TaskDataset:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
@@ -20,6 +22,10 @@ class Rung(StrictModel):
     """Short model name; it becomes the Prize column prefix (``<name>_loss``)."""
     params: int = Field(gt=0)
     """Parameter count, the x-axis of every scaling fit."""
+    family: str | None = None
+    """Model family (same training recipe and tokenizer, e.g. ``pythia``); None guesses it from
+    ``name`` (the part before the first ``-``). A ladder needs 3 sizes of one family before its
+    slope says anything about scale rather than about two particular models."""
     backend: str = "hf"
     """Backend that loads it: ``hf`` (transformers, in process), ``fake`` (deterministic, for tests)
     or ``openai`` (an OpenAI-compatible completions endpoint)."""
@@ -68,6 +74,27 @@ class Rung(StrictModel):
     connection or unreadable reply; then the rung fails with an error naming what happened."""
     retry_backoff_s: float = Field(default=1.0, ge=0)
     """``openai`` backend: first retry delay; it doubles per retry (up to 60 s), with jitter."""
+
+
+TWO_MODEL_CONTRAST = "two-model contrast"
+SCALING_LADDER = "scaling ladder"
+
+
+def family_of(rung: Rung) -> str:
+    """A rung's family: its ``family``, else the part of its name before the first ``-``."""
+    if rung.family:
+        return rung.family
+    return re.split(r"[-_/]", rung.name.lower().strip(), maxsplit=1)[0] or rung.name
+
+
+def ladder_kind(rungs: Sequence[Rung]) -> str:
+    """What a slope on this ladder can show: ``scaling ladder`` when some family has at least 3
+    sizes, else ``two-model contrast`` (a line through two points, or points from different
+    families, which differ in data and tokenizer as well as size)."""
+    sizes: dict[str, set[int]] = {}
+    for rung in rungs:
+        sizes.setdefault(family_of(rung), set()).add(rung.params)
+    return SCALING_LADDER if any(len(s) >= 3 for s in sizes.values()) else TWO_MODEL_CONTRAST
 
 
 class ScorerConfig(StrictModel):

@@ -8,7 +8,9 @@ Definitions follow the Prize's evaluation pipeline:
 - sequence_prob: loss = -(summed log-prob of the completion).
 - logodds: each prompt's log-odds = log p(class 0) - log p(class 1) (renormalised over the two);
   the loss is prompt's minus other_prompt's, negated when ``answer_index`` is 1; correct = argmax on
-  other_prompt; total_logprob = mean over the two prompts of the class mass.
+  other_prompt; total_logprob = log(m1 + m2), the log of the two prompts' class masses added
+  (the Prize's Hugging Face path). The artefact checks use ``class_logmass`` instead: the mean of
+  the two log masses (a geometric mean), which, unlike the Prize's column, is a probability.
 - absolute_logodds: the absolute value of the logodds loss.
 
 For single-token classes these coincide with the pipeline's first/last-token definitions.
@@ -39,14 +41,28 @@ class ExampleScore:
     Attributes:
         loss: The Prize's loss (the logodds difference for the logodds types); higher is worse.
         correct: Whether the top class is the answer (None for sequence_prob).
-        total_logprob: Log of the probability mass on the classes (None for sequence_prob).
+        total_logprob: The Prize's column: log of the probability mass on the classes; for the
+            logodds types log(m1 + m2) over the two prompts (None for sequence_prob).
         class_logprobs: Each class's summed log-prob (the prompt's, for logodds).
+        class_logmass: Log of one prompt's class mass as the artefact checks read it: equal to
+            ``total_logprob`` for classification, the mean of the two prompts' log masses for
+            the logodds types (None for sequence_prob, or when a file does not say).
+        predicted: Position of the top class (on ``other_prompt`` for logodds, as ``correct``).
+        n_tokens: Tokens of the continuation (sequence_prob), for per-token checks.
     """
 
     loss: float
     correct: bool | None
     total_logprob: float | None
     class_logprobs: tuple[float, ...] = ()
+    class_logmass: float | None = None
+    predicted: int | None = None
+    n_tokens: int | None = None
+
+    @property
+    def mass_logprob(self) -> float | None:
+        """Log class mass of one prompt: ``class_logmass``, else ``total_logprob``."""
+        return self.class_logmass if self.class_logmass is not None else self.total_logprob
 
 
 # Output column suffixes per task type, in the Prize's naming.
@@ -91,22 +107,32 @@ def score_example(
 ) -> ExampleScore:
     """Compute one example's Prize metrics from its requests' results."""
     if isinstance(example, SequenceProbExample):
-        return ExampleScore(
-            -results[LLRequest(example.prompt, example.completion)].logprob, None, None
-        )
+        result = results[LLRequest(example.prompt, example.completion)]
+        return ExampleScore(-result.logprob, None, None, n_tokens=result.n_tokens)
     lps = [results[LLRequest(example.prompt, c)].logprob for c in example.classes]
     total = _logsumexp(lps)
     if isinstance(example, ClassificationExample):
         loss = total - lps[example.answer_index]
-        return ExampleScore(loss, _argmax(lps) == example.answer_index, total, tuple(lps))
+        top = _argmax(lps)
+        return ExampleScore(
+            loss, top == example.answer_index, total, tuple(lps), total, predicted=top
+        )
     other = [results[LLRequest(example.other_prompt, c)].logprob for c in example.classes]
     diff = (lps[0] - lps[1]) - (other[0] - other[1])
     if example.answer_index == 1:
         diff = -diff
     if task_type == "absolute_logodds":
         diff = abs(diff)
-    mass = (total + _logsumexp(other)) / 2
-    return ExampleScore(diff, _argmax(other) == example.answer_index, mass, tuple(lps))
+    other_total = _logsumexp(other)
+    top = _argmax(other)
+    return ExampleScore(
+        diff,
+        top == example.answer_index,
+        _logsumexp([total, other_total]),
+        tuple(lps),
+        (total + other_total) / 2,
+        predicted=top,
+    )
 
 
 def score_examples(

@@ -166,7 +166,7 @@ def summarize_model(
     has_classes = task_type != "sequence_prob"
     correct = np.array([float(bool(s.correct)) for s in scores]) if has_classes else None
     # A Prize file may lack the total_logprob columns; then the class mass is unknown, not 1.
-    logprobs = [s.total_logprob for s in scores]
+    logprobs = [s.mass_logprob for s in scores]
     known = has_classes and all(lp is not None for lp in logprobs)
     mass = np.array(logprobs, dtype=np.float64) if known else None
     summary = summarize(rung.name, rung.params, losses, correct, mass)

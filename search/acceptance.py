@@ -3,13 +3,20 @@
 Each candidate that reaches confirmation is tested once, on a fresh set it was never selected on.
 Its p-value is the larger of (gap > 0) and (slope > 0), an intersection-union test of "the task
 inverse-scales and the manipulation causes it". Those p-values are corrected across every
-confirmation test of the run (Holm's step-down by default, or Benjamini-Hochberg).
+confirmation test of the run (Holm's step-down by default, or Benjamini-Hochberg). A significant
+candidate is still refused when an artefact check fails (:mod:`invscale.search.checks`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
+
+from invscale.search.checks import Refusal, refusals
+from invscale.search.config import SearchConfig
+from invscale.search.evaluate import PairedEvaluation
+from invscale.search.reasons import Reason
 
 Correction = Literal["holm", "bh", "bonferroni", "none"]
 
@@ -51,3 +58,59 @@ def significant(pvalues: Sequence[float], alpha: float, method: Correction) -> l
     if method == "bonferroni":
         return [p <= alpha / len(pvalues) for p in pvalues]
     return [p <= alpha for p in pvalues]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict on one confirmation.
+
+    Attributes:
+        code: Accepted, not significant, or the first artefact check it fails.
+        text: The verdict in words, with the evidence and every failed check.
+        p: The candidate's p-value (the larger of the gap's and the slope's).
+        refusals: Every failed artefact check (recorded even when not significant).
+    """
+
+    code: Reason
+    text: str
+    p: float
+    refusals: tuple[Refusal, ...]
+
+
+def decide_all(
+    evaluations: Sequence[PairedEvaluation], cfg: SearchConfig, ladder_kind: str
+) -> list[Decision]:
+    """Verdicts on every confirmation of a run, corrected for multiplicity together.
+
+    Args:
+        evaluations: Every confirmation so far (the correction counts them all).
+        cfg: The search config (alpha, correction, the artefact checks).
+        ladder_kind: What the ladder can show (``two-model contrast`` or ``scaling ladder``),
+            said in every verdict.
+    """
+    pvals = [max(ev.p_gap, ev.p_slope) for ev in evaluations]
+    passed = significant(pvals, cfg.alpha, cfg.correction)
+    m = len(evaluations)
+    return [
+        _decision(ev, p, ok, m, cfg, ladder_kind)
+        for ev, p, ok in zip(evaluations, pvals, passed, strict=True)
+    ]
+
+
+def _decision(
+    ev: PairedEvaluation, p: float, ok: bool, m: int, cfg: SearchConfig, kind: str
+) -> Decision:
+    tail = (
+        f"gap {ev.gap:+.3f} [{ev.gap_ci[0]:+.3f}, {ev.gap_ci[1]:+.3f}], slope {ev.slope:+.3f} "
+        f"[{ev.slope_ci[0]:+.3f}, {ev.slope_ci[1]:+.3f}], p={p:.2g}, {cfg.correction} over {m} "
+        f"confirmation test(s) at alpha {cfg.alpha}; {kind}"
+    )
+    refused = tuple(refusals(ev, cfg.acceptance, cfg.min_class_mass))
+    if not ok:
+        return Decision(
+            Reason.NOT_SIGNIFICANT, f"not significant after correction: {tail}", p, refused
+        )
+    if refused:
+        why = "; ".join(r.text for r in refused)
+        return Decision(refused[0].code, f"artefact: {why}: {tail}", p, refused)
+    return Decision(Reason.ACCEPTED, f"accepted: {tail}", p, refused)

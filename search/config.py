@@ -15,6 +15,36 @@ from invscale.scorer.strict import StrictModel
 from invscale.search.novelty.config import NoveltyConfig
 
 
+class AcceptanceConfig(StrictModel):
+    """How a confirmation is tested and which artefacts refuse it (each refusal has a reason
+    code of its own)."""
+
+    sign_flip_draws: int = Field(default=100_000, ge=1_000)
+    """Random sign flips of whole entity clusters behind each p-value (stopped early once 200
+    exceed the observed statistic). The smallest p-value is 1 / (draws + 1); Holm over m tests
+    needs alpha / m, so 100000 draws serve searches of several thousand confirmations."""
+    max_label_share: float = Field(default=0.85, gt=0.5, le=1.0)
+    """Refuse when any model puts at least this share of a balanced set's items (task or
+    control) on one label: a drift to one label raises the mean loss without any belief."""
+    balance_tolerance: float = Field(default=0.1, ge=0.0, lt=0.5)
+    """A set counts as balanced when every label's share of right answers is within this of
+    1/k; the label-bias check applies to balanced sets only."""
+    class_mass_tau: float = Field(default=0.3, gt=0.0, lt=1.0)
+    """Class mass an item needs from a model to count as answered (any number of classes: the
+    mass a model puts on the listed answers does not fall as more are listed, so a threshold
+    that shrank with k would let more non-answering models through)."""
+    min_supported_share: float = Field(default=0.8, gt=0.0, le=1.0)
+    """Refuse when, for any model on the task or the control, fewer than this share of items
+    reach ``class_mass_tau`` (sequence_prob: the chance-level token probability)."""
+    chance_token_logprob: float = Field(default=-10.8, lt=0.0)
+    """sequence_prob: log-probability per token of a token drawn uniformly from a 50k
+    vocabulary. A set is refused when every model puts fewer than ``min_supported_share`` of its
+    continuations above that: then no model finds the continuation plausible at all."""
+    require_accuracy_drop: bool = True
+    """Refuse a rising loss whose accuracy does not fall with it (the task's accuracy slope is
+    not below zero): the loss moved without the answers moving."""
+
+
 class SearchConfig(StrictModel):
     """The search loop: budgets, successive halving and acceptance."""
 
@@ -53,6 +83,8 @@ class SearchConfig(StrictModel):
     """Items per rewording."""
     write_best: int = Field(default=3, ge=0)
     """Best non-accepted candidates written out at the end, labelled with why they failed."""
+    acceptance: AcceptanceConfig = Field(default_factory=AcceptanceConfig)
+    """The confirmation's statistics and artefact checks."""
 
 
 class Config(StrictModel):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import textwrap
+from collections import Counter
 from typing import Any
 
 from invscale.search.reasons import reason_of
@@ -20,6 +21,12 @@ _STATUSES = ("screening", "confirming", "not_confirmed", "accepted")
 # (heading, width); the id column is sized to the ids; slope, then phase, go first when too wide.
 _COLUMNS = (("status", 13), ("phase", 7), ("n", 4), ("gap", 8), ("interval", 18), ("slope", 8))
 _OPTIONAL = ("slope", "phase")
+
+
+def not_confirmed_reasons(store: RunStore) -> list[tuple[str, int]]:
+    """Why confirmed candidates were not accepted, by reason code, commonest first."""
+    counts = Counter(r.code.label for r in store.candidates(status="not_confirmed"))
+    return counts.most_common()
 
 
 def board(store: RunStore, header: str, width: int = WIDTH) -> str:
@@ -35,7 +42,10 @@ def funnel_lines(store: RunStore, width: int = WIDTH) -> list[str]:
     rows = [("proposed", c.get("proposed", 0))]
     for key in sorted(k for k in c if k.startswith(("rejected:", "dropped:"))):
         rows.append((f"  {_counter_label(key)}", c[key]))
-    rows += [(status.replace("_", " "), by_status.get(status, 0)) for status in _STATUSES]
+    for status in _STATUSES:
+        rows.append((status.replace("_", " "), by_status.get(status, 0)))
+        if status == "not_confirmed":
+            rows += [(f"  {label}", n) for label, n in not_confirmed_reasons(store)]
     rows.append(("model requests run", c.get("requests_run", 0)))
     return [_fit(f"{label:<{width - 12}}{int(n):>12,}", width) for label, n in rows]
 

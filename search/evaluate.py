@@ -3,11 +3,18 @@
 The evidence the search acts on is a difference in differences: the manipulated set's loss slope
 minus the control's, with items paired (example i of the control is example i of the task without
 the manipulation). Slopes are linear in the per-model means, so that gap is the slope of the
-per-item loss differences, and one paired bootstrap over items gives its interval and p-value.
+per-item loss differences.
+
+Items that share an entity (a word, a phrase) are not independent, so uncertainty is taken over
+entities: one cluster bootstrap (whole entities resampled, the same draw for every model, the
+task, the control and the consistent control) gives the intervals, and random sign flips of whole
+entities give the p-values, which, unlike a bootstrap's, can be small enough for Holm over
+hundreds of tests.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -22,13 +29,18 @@ from invscale.scorer import (
     TaskDataset,
     score_dataset,
 )
+from invscale.scorer.diagnostics import ModelDiagnostics, answer_shares, diagnose, n_choices
 from invscale.scorer.fit import (
-    bootstrap_counts,
     bootstrap_slopes,
-    p_positive,
+    cluster_bootstrap_counts,
+    cluster_ids,
     percentile_interval,
+    sign_flip_p,
     slope,
+    slope_contributions,
 )
+from invscale.search.config import AcceptanceConfig
+from invscale.search.decompose import Decomposition, decompose
 
 
 @dataclass(frozen=True)
@@ -40,12 +52,23 @@ class PairedEvaluation:
         slope: Manipulated set's loss slope per decade of parameters, and its interval.
         control_slope: The control's slope and interval.
         gap: Manipulated slope minus control slope (paired), and its interval.
-        p_gap: One-sided bootstrap p-value for gap > 0.
-        p_slope: One-sided bootstrap p-value for slope > 0.
+        p_gap: One-sided p-value for gap > 0 (sign flips of entity clusters).
+        p_slope: One-sided p-value for slope > 0 (the same).
         accuracy_slope: Manipulated set's accuracy slope (None for sequence_prob).
         largest_class_mass: Largest model's mean probability on the classes (None for
             sequence_prob): a tiny mass means the "answer" is noise, not a belief.
         models: Per-model summaries of the manipulated set and the control.
+        clusters: Entity clusters the uncertainty resampled (``n`` when items are their own).
+        uncertainty: How intervals and p-values were computed, in words.
+        control_accuracy_slope: The control's accuracy slope (None for sequence_prob).
+        answer_shares: Share of the task's items whose right answer sits at each position.
+        control_answer_shares: The same for the control.
+        diagnostics: Each model's label shares and answer support on the task.
+        control_diagnostics: The same on the control.
+        decomposition: The gap split by the consistent control (strong-prior templates).
+        shared_entities: Confirmation items sharing an entity with a selection item of the
+            candidate or its ancestors (None outside confirmation); must be 0.
+        ancestors_checked: How many ancestors' selection sets that count covered.
     """
 
     n: int
@@ -60,6 +83,16 @@ class PairedEvaluation:
     accuracy_slope: float | None
     largest_class_mass: float | None
     models: tuple[dict[str, Any], ...]
+    clusters: int = 0
+    uncertainty: str = ""
+    control_accuracy_slope: float | None = None
+    answer_shares: tuple[float, ...] = ()
+    control_answer_shares: tuple[float, ...] = ()
+    diagnostics: tuple[ModelDiagnostics, ...] = ()
+    control_diagnostics: tuple[ModelDiagnostics, ...] = ()
+    decomposition: Decomposition | None = None
+    shared_entities: int | None = None
+    ancestors_checked: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -67,34 +100,49 @@ class PairedEvaluation:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PairedEvaluation:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict` (evaluations stored before a field existed get its
+        default)."""
         fields = dict(data)
         for key in ("slope_ci", "control_ci", "gap_ci"):
             fields[key] = tuple(fields[key])
         fields["models"] = tuple(fields["models"])
+        for key in ("answer_shares", "control_answer_shares"):
+            fields[key] = tuple(fields.get(key) or ())
+        for key in ("diagnostics", "control_diagnostics"):
+            fields[key] = tuple(_diagnostics(d) for d in fields.get(key) or ())
+        if fields.get("decomposition") is not None:
+            fields["decomposition"] = Decomposition.from_dict(fields["decomposition"])
         return cls(**fields)
 
 
-def paired_evaluation(
-    task: LadderResult, control: LadderResult, cfg: ScorerConfig, seed: int
-) -> PairedEvaluation:
-    """Compare a scored task with its scored control (same items, same ladder)."""
-    params = [m.rung.params for m in task.models]
-    lt, lc = task.losses(), control.losses()  # [models, items] each
-    if lt.shape != lc.shape:
-        raise ValueError(f"task and control are not paired: shapes {lt.shape} vs {lc.shape}")
-    weights = bootstrap_counts(lt.shape[1], cfg.bootstrap_samples, seed)
-    boot_task = bootstrap_slopes(params, lt, weights)
-    boot_gap = bootstrap_slopes(params, lt - lc, weights)
-    boot_control = bootstrap_slopes(params, lc, weights)
-    w_slope, c_slope = slope(params, lt), slope(params, lc)
+def _diagnostics(data: dict[str, Any]) -> ModelDiagnostics:
+    shares, support = tuple(data["predicted_shares"]), tuple(data["support"])
+    return ModelDiagnostics(**{**data, "predicted_shares": shares, "support": support})
 
-    def ci(samples: np.ndarray) -> tuple[float, float]:
-        iv = percentile_interval(samples, cfg.confidence)
-        return (iv.low, iv.high)
 
-    largest = task.models[-1].summary
-    models = tuple(
+def support_threshold(dataset: TaskDataset, acceptance: AcceptanceConfig) -> float:
+    """The per-item support a model must reach: class mass tau, or for sequence_prob the
+    probability of a chance-level token."""
+    if dataset.task_type == "sequence_prob":
+        return float(np.exp(acceptance.chance_token_logprob))
+    return acceptance.class_mass_tau
+
+
+def uncertainty_text(n: int, clusters: int, draws: int) -> str:
+    """How the intervals and p-values were computed, in words."""
+    unit = (
+        f"{clusters} entity clusters of {n} items"
+        if clusters < n
+        else f"{n} items, each its own entity"
+    )
+    return (
+        f"cluster bootstrap over {unit}, paired across models and task/control; p-values: "
+        f"sign flips of whole clusters ({draws} draws at most)"
+    )
+
+
+def _model_rows(task: LadderResult, control: LadderResult) -> tuple[dict[str, Any], ...]:
+    return tuple(
         {
             "name": t.summary.name,
             "params": t.summary.params,
@@ -107,19 +155,71 @@ def paired_evaluation(
         }
         for t, c in zip(task.models, control.models, strict=True)
     )
+
+
+def paired_evaluation(
+    task: LadderResult,
+    control: LadderResult,
+    cfg: ScorerConfig,
+    seed: int,
+    clusters: Sequence[str] | None = None,
+    acceptance: AcceptanceConfig | None = None,
+    consistent: LadderResult | None = None,
+) -> PairedEvaluation:
+    """Compare a scored task with its scored control (same items, same ladder).
+
+    Args:
+        task: The manipulated set, scored.
+        control: Its control, scored on the same ladder.
+        cfg: Scorer config (bootstrap samples, confidence).
+        seed: Seed of the bootstrap and the sign flips.
+        clusters: Each item's entity (items of one entity are resampled together); None makes
+            every item its own.
+        acceptance: Sign-flip draws and the support thresholds (defaults when None).
+        consistent: The consistent control, scored, for the strong-prior decomposition.
+    """
+    acceptance = acceptance or AcceptanceConfig()
+    params = [m.rung.params for m in task.models]
+    lt, lc = task.losses(), control.losses()  # [models, items] each
+    if lt.shape != lc.shape:
+        raise ValueError(f"task and control are not paired: shapes {lt.shape} vs {lc.shape}")
+    ids = cluster_ids(list(clusters) if clusters else None, lt.shape[1])
+    weights = cluster_bootstrap_counts(ids, cfg.bootstrap_samples, seed)
+
+    def ci(values: np.ndarray) -> tuple[float, float]:
+        iv = percentile_interval(bootstrap_slopes(params, values, weights), cfg.confidence)
+        return (iv.low, iv.high)
+
+    def p(values: np.ndarray, offset: int) -> float:
+        contributions = slope_contributions(params, values)
+        return sign_flip_p(contributions, ids, acceptance.sign_flip_draws, seed + offset)
+
+    threshold = support_threshold(task.dataset, acceptance)
+    w_slope, c_slope = slope(params, lt), slope(params, lc)
+    has_classes = n_choices(task.dataset) > 1
     return PairedEvaluation(
         n=lt.shape[1],
         slope=w_slope,
-        slope_ci=ci(boot_task),
+        slope_ci=ci(lt),
         control_slope=c_slope,
-        control_ci=ci(boot_control),
+        control_ci=ci(lc),
         gap=w_slope - c_slope,
-        gap_ci=ci(boot_gap),
-        p_gap=p_positive(boot_gap),
-        p_slope=p_positive(boot_task),
+        gap_ci=ci(lt - lc),
+        p_gap=p(lt - lc, 1),
+        p_slope=p(lt, 2),
         accuracy_slope=task.fit.accuracy_slope,
-        largest_class_mass=largest.mean_class_prob,
-        models=models,
+        largest_class_mass=task.models[-1].summary.mean_class_prob,
+        models=_model_rows(task, control),
+        clusters=int(ids.max()) + 1,
+        uncertainty=uncertainty_text(lt.shape[1], int(ids.max()) + 1, acceptance.sign_flip_draws),
+        control_accuracy_slope=control.fit.accuracy_slope,
+        answer_shares=answer_shares(task.dataset) if has_classes else (),
+        control_answer_shares=answer_shares(control.dataset) if has_classes else (),
+        diagnostics=diagnose(task, threshold),
+        control_diagnostics=diagnose(control, threshold),
+        decomposition=None
+        if consistent is None
+        else decompose(task, control, consistent, weights, cfg.confidence),
     )
 
 
@@ -131,8 +231,19 @@ def score_pair(
     pool: ModelPool,
     cache: ScoreCache,
     seed: int,
+    clusters: Sequence[str] | None = None,
+    acceptance: AcceptanceConfig | None = None,
+    consistent: TaskDataset | None = None,
 ) -> tuple[PairedEvaluation, LadderResult, LadderResult]:
-    """Score a task and its control on a ladder and compare them."""
+    """Score a task and its control (and its consistent control) on a ladder; compare them."""
     scored_task = score_dataset(task, rungs, cfg, pool=pool, cache=cache)
     scored_control = score_dataset(control, rungs, cfg, pool=pool, cache=cache)
-    return paired_evaluation(scored_task, scored_control, cfg, seed), scored_task, scored_control
+    scored_consistent = (
+        None
+        if consistent is None
+        else score_dataset(consistent, rungs, cfg, pool=pool, cache=cache)
+    )
+    ev = paired_evaluation(
+        scored_task, scored_control, cfg, seed, clusters, acceptance, scored_consistent
+    )
+    return ev, scored_task, scored_control

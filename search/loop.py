@@ -13,20 +13,21 @@ import math
 
 from invscale.generator import GateError, ScoredParent, TaskTemplate, get_generator
 from invscale.scorer import dataset_requests
-from invscale.search.acceptance import significant
+from invscale.scorer.config import ladder_kind
+from invscale.search.acceptance import decide_all
 from invscale.search.candidates import (
     confirmation_sets,
     prefix,
     selection_sets,
     template_of,
 )
-from invscale.search.config import Config
 from invscale.search.evaluate import PairedEvaluation
+from invscale.search.freshness import check_freshness
 from invscale.search.phases import evaluate
 from invscale.search.reasons import Reason
 from invscale.search.state import SearchRun
 from invscale.search.store import TERMINAL, CandidateRow
-from invscale.search.writeout import robustness, write_task
+from invscale.search.writeout import refresh_decisions, robustness, write_task
 
 log = logging.getLogger(__name__)
 
@@ -211,25 +212,30 @@ def _select_final(run: SearchRun, evals: dict[str, PairedEvaluation]) -> list[st
 
 def confirm(run: SearchRun, cid: str) -> None:
     """Score a candidate on a fresh confirmation set; the decision waits for the correction."""
-    row = run.store.candidate(cid)
-    used = {ex.prompt for ex in run.items[cid].task.examples}
+    s = run.cfg.search
+    template = template_of(run.store.candidate(cid).template)
     try:
-        items = confirmation_sets(
-            template_of(row.template), run.cfg.search.confirm_examples, run.cfg.search.seed, used
-        )
+        items = confirmation_sets(template, s.confirm_examples, s.seed)
     except GateError as exc:
         run.store.set_status(
             cid, "not_confirmed", f"confirmation: {exc}", code=Reason.NO_CONFIRMATION_SET
         )
         return
+    fresh = check_freshness(
+        run.store, template, run.items[cid], items, max(s.halving_sizes), s.seed
+    )
     run.items[cid + ":confirm"] = items
-    evaluate(run, cid, "confirm", items)
+    evaluate(run, cid, "confirm", items, fresh)
     run.store.set_status(cid, "confirming")
 
 
-def decide(run: SearchRun) -> list[str]:
-    """Apply the multiplicity correction to every confirmation so far; return new acceptances."""
-    s = run.cfg.search
+def decide(run: SearchRun) -> tuple[list[str], list[str]]:
+    """Apply the multiplicity correction and the artefact checks to every confirmation so far.
+
+    Returns:
+        The candidates newly accepted, and those whose acceptance the correction withdrew (more
+        tests make it stricter).
+    """
     rows = [
         c
         for c in run.store.candidates()
@@ -240,35 +246,18 @@ def decide(run: SearchRun) -> list[str]:
         PairedEvaluation.from_dict(run.store.evaluation(c.id, "confirm").data)  # type: ignore[union-attr]
         for c in rows
     ]
-    pvals = [max(ev.p_gap, ev.p_slope) for ev in evs]
-    passed = significant(pvals, s.alpha, s.correction)
-    newly = []
-    for row, ev, p, ok in zip(rows, evs, pvals, passed, strict=True):
-        code, reason = _verdict(ev, p, ok, len(rows), run.cfg)
-        status = "accepted" if code is Reason.ACCEPTED else "not_confirmed"
+    decisions = decide_all(evs, run.cfg.search, ladder_kind(run.rungs))
+    newly, retracted = [], []
+    for row, decision in zip(rows, decisions, strict=True):
+        status = "accepted" if decision.code is Reason.ACCEPTED else "not_confirmed"
         if status != row.status:
-            log.info("%s: %s", row.id, reason)  # the reason starts with the verdict
+            log.info("%s: %s", row.id, decision.text)  # the text starts with the verdict
         if status == "accepted" and row.status != "accepted":
             newly.append(row.id)
-        run.store.set_status(row.id, status, reason, code=code)
-    return newly
-
-
-def _verdict(ev: PairedEvaluation, p: float, ok: bool, m: int, cfg: Config) -> tuple[Reason, str]:
-    s = cfg.search
-    tail = (
-        f"gap {ev.gap:+.3f} [{ev.gap_ci[0]:+.3f}, {ev.gap_ci[1]:+.3f}], slope {ev.slope:+.3f} "
-        f"[{ev.slope_ci[0]:+.3f}, {ev.slope_ci[1]:+.3f}], p={p:.4f}, {s.correction} over {m} "
-        f"confirmation test(s) at alpha {s.alpha}"
-    )
-    if not ok:
-        return Reason.NOT_SIGNIFICANT, f"not significant after correction: {tail}"
-    if ev.largest_class_mass is not None and ev.largest_class_mass < s.min_class_mass:
-        return Reason.LOW_CLASS_MASS, (
-            f"artefact: largest model puts {ev.largest_class_mass:.3f} mean probability on "
-            f"the classes (< {s.min_class_mass}): {tail}"
-        )
-    return Reason.ACCEPTED, f"accepted: {tail}"
+        if status != "accepted" and row.status == "accepted":
+            retracted.append(row.id)
+        run.store.set_status(row.id, status, decision.text, code=decision.code)
+    return newly, retracted
 
 
 def _seen_generations(run: SearchRun) -> int:
@@ -292,7 +281,9 @@ def run_generation(run: SearchRun, generation: int) -> None:
             break
         confirm(run, cid)
         run.display.update(run)
-    _accept(run, decide(run))
+    newly, retracted = decide(run)
+    _retract(run, retracted)
+    _accept(run, newly)
     run.store.set_meta("elapsed_s", run.minutes() * 60)
 
 
@@ -303,8 +294,27 @@ def _accept(run: SearchRun, newly: list[str]) -> None:
         run.novelty.add_accepted(
             cid, template_of(run.store.candidate(cid).template), run.items[cid].task
         )
-        run.store.add("accepted")
+        _count_accepted(run)
         run.display.update(run)
+
+
+def _retract(run: SearchRun, retracted: list[str]) -> None:
+    """Undo acceptances the correction withdrew: the novelty index and the accepted-templates
+    file forget them, the counter goes down, and their folders move to ``best/``."""
+    for cid in retracted:
+        run.novelty.retract(cid)
+        run.store.add("retracted")
+    if retracted:
+        _count_accepted(run)
+        refresh_decisions(run)
+        run.display.update(run)
+
+
+def _count_accepted(run: SearchRun) -> None:
+    """Set the "accepted" counter to the candidates accepted now: idempotent, so a run killed
+    between a decision and its bookkeeping counts right after the resume."""
+    now = len(run.store.candidates(status="accepted"))
+    run.store.add("accepted", now - run.store.counters().get("accepted", 0))
 
 
 def search_loop(run: SearchRun) -> str:

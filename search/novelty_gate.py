@@ -64,3 +64,8 @@ class NoveltyGate:
         """Index an accepted task so later candidates must be new against it too."""
         if self.config.enabled:
             self._get().accept(template_query(template, dataset), cid, self.run_name)  # type: ignore[attr-defined]
+
+    def retract(self, cid: str) -> None:
+        """Withdraw an acceptance: the index and the accepted-templates file forget the task."""
+        if self.config.enabled:
+            self._get().retract(cid, self.run_name)  # type: ignore[attr-defined]

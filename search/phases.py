@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from invscale.search.candidates import ItemSets
 from invscale.search.evaluate import PairedEvaluation, score_pair
+from invscale.search.freshness import Freshness
 from invscale.search.state import SearchRun
 
 log = logging.getLogger(__name__)
 
 
-def evaluate(run: SearchRun, cid: str, phase: str, items: ItemSets) -> PairedEvaluation:
-    """Score a candidate's paired items (or read the evaluation back from the store)."""
+def evaluate(
+    run: SearchRun, cid: str, phase: str, items: ItemSets, fresh: Freshness | None = None
+) -> PairedEvaluation:
+    """Score a candidate's paired items (or read the evaluation back from the store).
+
+    Args:
+        run: The search run.
+        cid: The candidate.
+        phase: ``stage<k>``, ``confirm`` or ``reword<k>``.
+        items: The phase's items (their entity clusters set the uncertainty).
+        fresh: The confirmation's freshness check, recorded with the evaluation.
+    """
     stored = run.store.evaluation(cid, phase)
     if stored is not None and stored.n_examples == len(items.task):
         return PairedEvaluation.from_dict(stored.data)
@@ -32,7 +44,12 @@ def evaluate(run: SearchRun, cid: str, phase: str, items: ItemSets) -> PairedEva
         run.pool,
         run.cache,
         seed=run.cfg.search.seed,
+        clusters=items.clusters or None,
+        acceptance=run.cfg.search.acceptance,
+        consistent=items.consistent,
     )
+    if fresh is not None:
+        ev = replace(ev, shared_entities=fresh.shared, ancestors_checked=fresh.ancestors)
     spent = run.pool.requests_run - before
     run.store.add("requests_run", spent)
     run.store.add(f"requests_run:{phase.split(':')[0].rstrip('0123456789')}", spent)

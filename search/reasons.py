@@ -28,6 +28,17 @@ class Reason(StrEnum):
     """Confirmed, but not significant after the multiplicity correction."""
     LOW_CLASS_MASS = "low_class_mass"
     """Artefact: a model puts too little probability on the classes."""
+    CONFIRMATION_LEAK = "confirmation_leak"
+    """A confirmation item shares an entity with a selection item of the candidate or an
+    ancestor: the confirmation was not fresh."""
+    LABEL_BIAS = "label_bias"
+    """Artefact: a model puts most items of a balanced set on one label."""
+    ACCURACY_NOT_DOWN = "accuracy_not_down"
+    """Artefact: the loss rises with scale but the accuracy does not fall."""
+    LOW_MASS_SHARE = "low_mass_share"
+    """Artefact: too few items get enough probability on the classes from some model."""
+    RARE_CONTINUATION = "rare_continuation"
+    """Artefact (sequence_prob): no model finds the continuations likelier than chance tokens."""
     ACCEPTED = "accepted"
     """Accepted."""
 
@@ -46,6 +57,11 @@ _LABELS: dict[Reason, str] = {
     Reason.NO_CONFIRMATION_SET: "no fresh confirmation set could be built",
     Reason.NOT_SIGNIFICANT: "not significant after the multiplicity correction",
     Reason.LOW_CLASS_MASS: "artefact: a model barely puts probability on the classes",
+    Reason.CONFIRMATION_LEAK: "confirmation shared an entity with selection items",
+    Reason.LABEL_BIAS: "artefact: a model answers one label on a balanced set",
+    Reason.ACCURACY_NOT_DOWN: "artefact: loss rises but accuracy does not fall",
+    Reason.LOW_MASS_SHARE: "artefact: too few items carry class mass for some model",
+    Reason.RARE_CONTINUATION: "artefact: continuations rarer than chance for every model",
     Reason.ACCEPTED: "accepted",
 }
 

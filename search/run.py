@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import textwrap
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from invscale.scorer import ModelPool, ScoreCache
-from invscale.scorer.errors import RunError
+from invscale.scorer.config import ladder_kind
+from invscale.scorer.errors import ConfigError, RunError
 from invscale.scorer.fileio import atomic_write
 from invscale.search.config import Config, validated
 from invscale.search.display import board
@@ -135,6 +139,7 @@ def run_summary(store: RunStore) -> dict[str, Any]:
     return {
         "stop_reason": store.get_meta("stop_reason"),
         "elapsed_minutes": (store.get_meta("elapsed_s") or 0.0) / 60,
+        "ladder": ladder_of(store),
         **counts,
         "halving": {
             "selection_requests_run": selection,
@@ -153,6 +158,25 @@ def run_summary(store: RunStore) -> dict[str, Any]:
             }
             for r in store.candidates()
         ],
+    }
+
+
+def ladder_of(store: RunStore) -> dict[str, Any]:
+    """The run's selection ladder, what it can show, and the ladders accepted tasks are
+    re-scored on (from the stored config)."""
+    unknown: dict[str, Any] = {"name": None, "kind": None, "extra_ladders": []}
+    stored = store.get_meta("config")
+    if stored is None:
+        return unknown
+    try:
+        cfg = Config.model_validate(stored)
+        rungs = cfg.scorer.ladder(cfg.search.ladder)
+    except (ValidationError, ConfigError, KeyError):
+        return unknown  # written by another version: the rest of the status still reads
+    return {
+        "name": cfg.search.ladder or cfg.scorer.default_ladder,
+        "kind": ladder_kind(rungs),
+        "extra_ladders": list(cfg.search.extra_ladders),
     }
 
 
@@ -184,6 +208,11 @@ def status_text(run_dir: str | Path) -> str:
         text = board(store, f"{run_dir}: {summary['stop_reason'] or 'running'}")
     finally:
         store.close()
+    ladder = summary["ladder"]
+    if ladder["kind"]:
+        extra = ", ".join(ladder["extra_ladders"]) or "none"
+        line = f"ladder {ladder['name']}: {ladder['kind']} (accepted tasks re-scored on: {extra})"
+        text += "\n\n" + textwrap.fill(line, 80, subsequent_indent="  ")
     saved = summary["halving"]["share_saved"]
     if saved is not None:
         text += f"\n\nsuccessive halving saved {saved:.0%} of selection compute"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import yaml
 
 from invscale.generator import GateError, reword
 from invscale.scorer import LadderResult, save_task, score_dataset, summary_dict
+from invscale.scorer.config import ladder_kind
 from invscale.scorer.fileio import write_jsonl
 from invscale.scorer.names import slug
 from invscale.scorer.plot import plot_scaling
@@ -26,6 +28,7 @@ from invscale.search.candidates import (
     selection_sets,
     template_of,
 )
+from invscale.search.checks import refusals
 from invscale.search.evaluate import PairedEvaluation, score_pair
 from invscale.search.phases import evaluate
 from invscale.search.state import SearchRun
@@ -42,9 +45,8 @@ def _items(run: SearchRun, cid: str, confirm: bool) -> ItemSets:
         return run.items[cid]
     key = cid + ":confirm"
     if key not in run.items:
-        used = {ex.prompt for ex in run.items[cid].task.examples}
         run.items[key] = confirmation_sets(
-            template, run.cfg.search.confirm_examples, run.cfg.search.seed, used
+            template, run.cfg.search.confirm_examples, run.cfg.search.seed
         )
     return run.items[key]
 
@@ -90,12 +92,15 @@ def _other_ladders(run: SearchRun, items: ItemSets) -> dict[str, Any]:
             run.pool,
             run.cache,
             seed=run.cfg.search.seed,
+            clusters=items.clusters or None,
+            acceptance=run.cfg.search.acceptance,
         )
         out[name] = {
             "gap": ev.gap,
             "gap_ci": ev.gap_ci,
             "slope": ev.slope,
             "holds": ev.gap_ci[0] > 0 and ev.slope_ci[0] > 0,
+            "ladder_kind": ladder_kind(rungs),
         }
     return out
 
@@ -122,6 +127,9 @@ def write_task(run: SearchRun, cid: str, robust: dict[str, Any] | None, accepted
     label = "accepted" if accepted else row.status
     write_task_files(folder, task, control, f"{row.template.get('title', cid)} ({label})")
     evaluation = PairedEvaluation.from_dict(confirmed.data if confirmed else _last_stage(run, cid))
+    others = _other_ladders(run, items) if accepted else {}
+    if items.consistent is not None:
+        save_task(items.consistent, folder / "consistent_control.csv")
     summary = summary_dict(task)
     summary.update(
         candidate=cid,
@@ -134,10 +142,18 @@ def write_task(run: SearchRun, cid: str, robust: dict[str, Any] | None, accepted
         paired_evaluation=evaluation.to_dict(),
         control=summary_dict(control)["fit"],
         robustness=robust,
-        other_ladders=_other_ladders(run, items) if accepted else {},
+        other_ladders=others,
+        rescored_on=sorted(others),
         novelty=_novelty(run, cid),
         lineage={"operator": row.operator, "parents": row.parents},
         ladder=[{"name": r.name, "params": r.params} for r in rungs],
+        ladder_kind=ladder_kind(rungs),
+        uncertainty=evaluation.uncertainty,
+        freshness=_freshness(evaluation),
+        checks=_checks(run, evaluation),
+        decomposition=None
+        if evaluation.decomposition is None
+        else asdict(evaluation.decomposition),
     )
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     (folder / "template.yaml").write_text(yaml.safe_dump(row.template, sort_keys=False))
@@ -157,6 +173,27 @@ def write_task_files(folder: Path, task: LadderResult, control: LadderResult, ti
         title=title,
         control=[m.summary for m in control.models],
     )
+
+
+def _freshness(ev: PairedEvaluation) -> dict[str, Any]:
+    return {
+        "pools": "selection and confirmation items come from disjoint entity pools, inherited "
+        "by every mutation",
+        "confirmation_items_sharing_an_entity_with_selection": ev.shared_entities,
+        "ancestors_checked": ev.ancestors_checked,
+    }
+
+
+def _checks(run: SearchRun, ev: PairedEvaluation) -> dict[str, Any]:
+    """The artefact checks as the summary reports them: each failure, and each model's numbers."""
+    search = run.cfg.search
+    failed = refusals(ev, search.acceptance, search.min_class_mass)
+    return {
+        "failed": [{"code": str(r.code), "text": r.text} for r in failed],
+        "answer_shares": ev.answer_shares,
+        "models": [asdict(d) for d in ev.diagnostics],
+        "control_models": [asdict(d) for d in ev.control_diagnostics],
+    }
 
 
 def _last_stage(run: SearchRun, cid: str) -> dict[str, Any]:

@@ -40,7 +40,9 @@ the prompt as {option_0}, {option_1}.
 - control_answer (optional): the same for the control; omit when it equals answer.
 - tables: {"t": [{"col": "value", ...}, ...], ...}. Each item takes one row of EVERY table, so \
 the number of items is the PRODUCT of the table sizes: it must reach at least {examples}, with \
-distinct prompts. Use two tables (e.g. 40 x 15 rows) to get there.
+distinct prompts. Put each row's entity (the word, phrase or fact it is about) in its FIRST \
+column: rows are split by it into two disjoint halves (items to select on, fresh items to \
+confirm on), so aim for four times that product, e.g. two tables of 60 x 25 rows.
 - demos / control_demos (optional): literal few-shot examples shown where the pattern has \
 {demos}.
 Patterns fill {table.column} slots; write {{ and }} for literal braces. No code is ever run.
@@ -61,8 +63,8 @@ _EXAMPLE = {
     "answer": {"kind": "fixed", "index": 0},
     "control_answer": {"kind": "fixed", "index": 1},
     "tables": {
-        "p": [{"stem": "Actions speak louder than", "end": "words"}, "... 40 rows ..."],
-        "w": [{"word": "banana"}, "... 15 rows ..."],
+        "p": [{"stem": "Actions speak louder than", "end": "words"}, "... 60 rows ..."],
+        "w": [{"word": "banana"}, "... 25 rows ..."],
     },
 }
 

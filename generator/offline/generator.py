@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from invscale.generator.base import GenerationError, ScoredParent
 from invscale.generator.config import GeneratorConfig
-from invscale.generator.expand import expand
+from invscale.generator.expand import check_pools
 from invscale.generator.gates import GateError
 from invscale.generator.offline.lexicon import Lexicon, load_lexicon
 from invscale.generator.offline.mutate import MUTATIONS, crossover
@@ -46,9 +46,10 @@ class OfflineGenerator:
         return load_lexicon(self.cfg.seeds_dir)
 
     def passes(self, template: TaskTemplate) -> bool:
-        """Whether the template expands to a full task through every gate."""
+        """Whether the template expands to a full task through every gate, from each of its
+        entity pools (selection and confirmation)."""
         try:
-            expand(template, self.cfg.examples_per_task, 0, self.cfg.max_prompt_tokens)
+            check_pools(template, self.cfg.examples_per_task, self.cfg.max_prompt_tokens)
         except GateError as exc:
             log.info("dropped %s: %s", template.id, exc)
             return False

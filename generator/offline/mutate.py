@@ -3,17 +3,25 @@ does not apply to the template given."""
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from typing import Any
 
-from invscale.generator.expand import expand
+from invscale.generator.consistent import consistent_changed
+from invscale.generator.expand import expand_pool
 from invscale.generator.gates import GateError
 from invscale.generator.items import combination_values, render_item
 from invscale.generator.offline.lexicon import Lexicon
 from invscale.generator.offline.tables import BUILDERS, build_table
+from invscale.generator.pools import entity, key_column, pool_view
 from invscale.generator.render import escape, map_literals
-from invscale.generator.template import DEMOS_SLOT, CompareAnswer, TaskTemplate, derive
+from invscale.generator.template import (
+    DEMOS_SLOT,
+    CompareAnswer,
+    TaskTemplate,
+    derive,
+)
 from invscale.scorer.records import ClassificationExample, SequenceProbExample
 
 _LABEL_SETS = (("Yes", "No"), ("True", "False"), ("Right", "Wrong"), ("Correct", "Incorrect"))
@@ -47,7 +55,11 @@ def swap_slots(template: TaskTemplate, lex: Lexicon, rng: random.Random) -> Task
         if len(rows) < 10:
             return None
         keep = sorted(rng.sample(range(len(rows)), int(len(rows) * 0.8)))
-        tables[name] = {"rows": [rows[i] for i in keep], "source": None}
+        tables[name] = {
+            "rows": [rows[i] for i in keep],
+            "source": None,
+            "key": template.tables[name].key,
+        }
         operator = "subsample_rows"
     return derive(template, operator, (template.id,), tables=tables)
 
@@ -66,15 +78,20 @@ def add_demos(template: TaskTemplate, lex: Lexicon, rng: random.Random) -> TaskT
     differs = template.control_answer is not None and template.control_answer != template.answer
     misleading = differs and rng.random() < 0.5
     want = rng.randint(2, 4)
+    # Demonstrations come from the selection pool, and every row of their entities leaves the
+    # table, so no entity is both shown solved and asked.
+    view = pool_view(template, "selection")
     first = sorted(template.tables)[0]
+    key = key_column(template.tables[first])
     total = 1
-    for table in template.tables.values():
+    for table in view.tables.values():
         total *= len(table.rows)
     demos: list[str] = []
     control_demos: list[str] = []
-    used: set[int] = set()
+    used: set[str] = set()
     for index in rng.sample(range(total), min(total, 40)):
-        item = render_item(template, combination_values(template, index), len(demos) % 2)
+        values = combination_values(view, index)
+        item = render_item(view, values, len(demos) % 2)
         if item is None:
             continue
         assert isinstance(item.example, ClassificationExample | SequenceProbExample)
@@ -82,14 +99,14 @@ def add_demos(template: TaskTemplate, lex: Lexicon, rng: random.Random) -> TaskT
         shown = item.control_answer if misleading else None
         demos.append(_demo_text(item.example, shown))
         control_demos.append(_demo_text(item.control, None))
-        used.add(index % len(template.tables[first].rows))
+        used.add(entity(values[f"{first}.{key}"]))
         if len(demos) == want:
             break
     if len(demos) < 2:
         return None
-    rows = [r for i, r in enumerate(template.tables[first].rows) if i not in used]
+    rows = [r for r in template.tables[first].rows if entity(r[key]) not in used]
     tables = {n: t.model_dump() for n, t in template.tables.items()}
-    tables[first] = {"rows": rows, "source": template.tables[first].source}
+    tables[first] = {**tables[first], "rows": rows}
     prefix = "" if DEMOS_SLOT in template.prompt else "{demos}"
     return derive(
         template,
@@ -101,6 +118,7 @@ def add_demos(template: TaskTemplate, lex: Lexicon, rng: random.Random) -> TaskT
         demos=tuple(demos),
         control_demos=tuple(control_demos),
         tables=tables,
+        consistent_control=None,  # it has no demonstrations: it would no longer be comparable
     )
 
 
@@ -152,6 +170,9 @@ def relabel(template: TaskTemplate, lex: Lexicon, rng: random.Random) -> TaskTem
     changes["classes"] = tuple(f" {w}" for w in new)
     changes["demos"] = tuple(change(d) for d in template.demos)
     changes["control_demos"] = tuple(change(d) for d in template.control_demos)
+    changes["consistent_control"] = consistent_changed(
+        template, functools.partial(map_literals, change=change), change
+    )
     return derive(template, "relabel", (template.id,), **changes)
 
 
@@ -185,6 +206,9 @@ def flip_comparison(
         (template.id,),
         answer=flip(template.answer),
         control_answer=flip(template.control_answer),
+        consistent_control=consistent_changed(
+            template, functools.partial(map_literals, change=change)
+        ),
         **changes,
     )
 
@@ -208,21 +232,31 @@ def crossover(
         tables = {}
         for name, table in a.tables.items():
             rows = list(dict.fromkeys(tuple(r.items()) for r in table.rows + b.tables[name].rows))
-            tables[name] = {"rows": [dict(r) for r in rows[:5000]], "source": table.source}
+            tables[name] = {
+                "rows": [dict(r) for r in rows[:5000]],
+                "source": table.source,
+                "key": table.key,
+            }
         return derive(a, "crossover", (a.id, b.id), tables=tables)
     try:
-        item = expand(b, n=1, seed=rng.randrange(1 << 30)).dataset.examples[0]
+        # From b's selection pool: the graft is shown in every item, confirmation ones included.
+        item = expand_pool(b, "selection", n=1, seed=rng.randrange(1 << 30)).dataset.examples[0]
     except GateError:
         return None
     if not isinstance(item, ClassificationExample | SequenceProbExample):
         return None
     block = escape(_demo_text(item, None)) + "\n\n"
-    changes = {
+    changes: dict[str, Any] = {
         name: block + value
         for name in ("prompt", "control_prompt", "other_prompt", "control_other_prompt")
         if (value := getattr(a, name)) is not None
     }
+    changes["consistent_control"] = consistent_changed(a, functools.partial(_prepend, block))
     return derive(a, "crossover", (a.id, b.id), **changes)
+
+
+def _prepend(block: str, pattern: str) -> str:
+    return block + pattern
 
 
 MUTATIONS = {

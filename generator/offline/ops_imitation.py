@@ -60,7 +60,8 @@ def pattern_suppression(lex: Lexicon, rng: random.Random, examples: int) -> Task
             rng,
             {
                 "p": ("word_pairs", n_pairs),
-                "w": ("filler_words", max(6, 2 * capacity(examples) // n_pairs)),
+                # Both tables are split into selection and confirmation pools (a quarter each).
+                "w": ("filler_words", max(6, 4 * capacity(examples) // n_pairs)),
             },
         ),
     )

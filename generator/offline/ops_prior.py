@@ -18,14 +18,36 @@ from invscale.generator.offline.common import (
 from invscale.generator.offline.lexicon import Lexicon
 from invscale.generator.template import TaskTemplate
 
+# (the redefinition, the same sentence stating the word's real category)
 _REDEFINE_INTROS = (
-    "In this game, the word '{r.word}' means {r.new_article} {r.new_cat}.",
-    "For this puzzle, redefine '{r.word}' to mean {r.new_article} {r.new_cat}.",
-    "From now on, '{r.word}' is the name of {r.new_article} {r.new_cat}.",
-    "Let us agree that the word '{r.word}' refers to {r.new_article} {r.new_cat}.",
-    "In the made-up language of this task, '{r.word}' is the word for {r.new_article} {r.new_cat}.",
-    "Note: in this text, '{r.word}' no longer has its usual meaning; it means {r.new_article} "
-    "{r.new_cat}.",
+    (
+        "In this game, the word '{r.word}' means {r.new_article} {r.new_cat}.",
+        "In this game, the word '{r.word}' means {r.true_article} {r.true_cat}.",
+    ),
+    (
+        "For this puzzle, redefine '{r.word}' to mean {r.new_article} {r.new_cat}.",
+        "For this puzzle, define '{r.word}' to mean {r.true_article} {r.true_cat}.",
+    ),
+    (
+        "From now on, '{r.word}' is the name of {r.new_article} {r.new_cat}.",
+        "From now on, '{r.word}' is the name of {r.true_article} {r.true_cat}.",
+    ),
+    (
+        "Let us agree that the word '{r.word}' refers to {r.new_article} {r.new_cat}.",
+        "Let us agree that the word '{r.word}' refers to {r.true_article} {r.true_cat}.",
+    ),
+    (
+        "In the made-up language of this task, '{r.word}' is the word for {r.new_article} "
+        "{r.new_cat}.",
+        "In the made-up language of this task, '{r.word}' is the word for {r.true_article} "
+        "{r.true_cat}.",
+    ),
+    (
+        "Note: in this text, '{r.word}' no longer has its usual meaning; it means {r.new_article} "
+        "{r.new_cat}.",
+        "Note: in this text, '{r.word}' keeps its usual meaning; it means {r.true_article} "
+        "{r.true_cat}.",
+    ),
 )
 _REDEFINE_QUESTIONS = (
     (
@@ -47,7 +69,7 @@ _CUES = ("Answer:", "A:", "Category:")
 def redefine_word(lex: Lexicon, rng: random.Random, examples: int) -> TaskTemplate:
     """A common word is redefined as a member of another category, then classified."""
     fmt = choice_format(rng)
-    intro = rng.choice(_REDEFINE_INTROS)
+    intro, consistent = rng.choice(_REDEFINE_INTROS)
     words_q, listed_q = rng.choice(_REDEFINE_QUESTIONS)
     question = fmt.question(words_or(fmt, words_q, listed_q), rng.choice(_CUES))
     joiner = rng.choice(("\n", " ", "\n\n"))
@@ -59,6 +81,7 @@ def redefine_word(lex: Lexicon, rng: random.Random, examples: int) -> TaskTempla
         "redefinition given in the prompt.",
         prompt=intro + joiner + question,
         control_prompt=question,
+        consistent_control={"prompt": consistent + joiner + question},
         **choices(fmt, "{r.new_cat}", "{r.true_cat}"),
         answer=fixed(0),
         control_answer=fixed(1),
@@ -90,11 +113,13 @@ def redefine_fact(lex: Lexicon, rng: random.Random, examples: int) -> TaskTempla
         question = fmt.question("Question: What is the capital of {c.country}?", cue)
         pair = ("{c.city}", "{c.capital}")
         spec = {"c": ("capital_swaps", capacity(examples))}
+        consistent = intro.replace("{c.city}", "{c.capital}")
     else:
         intro = rng.choice(_FACT_INTROS)
         question = fmt.question("Question: {f.question}", cue)
         pair = ("{f.wrong}", "{f.right}")
         spec = {"f": ("qa", capacity(examples))}
+        consistent = intro.replace("{f.wrong}", "{f.right}")
     return assemble(
         "redefine_fact",
         "strong_prior",
@@ -103,6 +128,7 @@ def redefine_fact(lex: Lexicon, rng: random.Random, examples: int) -> TaskTempla
         "given in the prompt less.",
         prompt=intro + "\n" + question,
         control_prompt=question,
+        consistent_control={"prompt": consistent + "\n" + question},
         **choices(fmt, *pair),
         answer=fixed(0),
         control_answer=fixed(1),
@@ -111,16 +137,22 @@ def redefine_fact(lex: Lexicon, rng: random.Random, examples: int) -> TaskTempla
 
 
 # (symbol, what it is redefined as, column of the new result, column of the usual result)
+# (symbol, what it is redefined as, its usual meaning, column of the new result, column of the
+# usual result)
 _SYMBOLS = (
-    ("+", "subtraction", "difference", "sum"),
-    ("+", "multiplication", "product", "sum"),
-    ("-", "addition", "sum", "difference"),
+    ("+", "subtraction", "addition", "difference", "sum"),
+    ("+", "multiplication", "addition", "product", "sum"),
+    ("-", "addition", "subtraction", "sum", "difference"),
 )
+# (the redefinition, the same sentence giving the symbol its usual meaning)
 _SYMBOL_INTROS = (
-    "In this puzzle, the symbol {sym} means {op}.",
-    "Redefine {sym} to mean {op}.",
-    "New rule: from now on, {sym} stands for {op}.",
-    "Let {sym} denote {op} instead of its usual meaning.",
+    (
+        "In this puzzle, the symbol {sym} means {op}.",
+        "In this puzzle, the symbol {sym} means {op}.",
+    ),
+    ("Redefine {sym} to mean {op}.", "Define {sym} to mean {op}."),
+    ("New rule: from now on, {sym} stands for {op}.", "Rule: from now on, {sym} stands for {op}."),
+    ("Let {sym} denote {op} instead of its usual meaning.", "Let {sym} denote {op}, as usual."),
 )
 _SYMBOL_QUESTIONS = (
     "Q: What is {x.a} {sym} {x.b}?\nA:",
@@ -131,17 +163,20 @@ _SYMBOL_QUESTIONS = (
 
 def redefine_symbol(lex: Lexicon, rng: random.Random, examples: int) -> TaskTemplate:
     """An arithmetic symbol is redefined as another operation, then used."""
-    sym, op, new, usual = rng.choice(_SYMBOLS)
-    intro = rng.choice(_SYMBOL_INTROS).format(sym=sym, op=op)
+    sym, op, usual_op, new, usual = rng.choice(_SYMBOLS)
+    redefined, plain = rng.choice(_SYMBOL_INTROS)
+    intro, consistent = redefined.format(sym=sym, op=op), plain.format(sym=sym, op=usual_op)
     question = rng.choice(_SYMBOL_QUESTIONS).replace("{sym}", sym)
+    joiner = rng.choice(("\n", " "))
     return assemble(
         "redefine_symbol",
         "strong_prior",
         title="Redefined arithmetic symbol",
         hypothesis="Larger models compute the usual operation of a familiar symbol more "
         "reliably and so ignore its redefinition.",
-        prompt=intro + rng.choice(("\n", " ")) + question,
+        prompt=intro + joiner + question,
         control_prompt=question,
+        consistent_control={"prompt": consistent + joiner + question},
         classes=(f" {{x.{new}}}", f" {{x.{usual}}}"),
         answer=fixed(0),
         control_answer=fixed(1),
@@ -149,33 +184,44 @@ def redefine_symbol(lex: Lexicon, rng: random.Random, examples: int) -> TaskTemp
     )
 
 
+# (asks for a new ending, control, asks for the usual ending)
 _MEMO_VARIANTS = (
-    ('Write a quote that ends in the word "{w.word}": {p.stem}', "Write a quote: {p.stem}"),
+    (
+        'Write a quote that ends in the word "{w.word}": {p.stem}',
+        "Write a quote: {p.stem}",
+        'Write a quote that ends in the word "{p.end}": {p.stem}',
+    ),
     (
         'Complete the saying, but end it with the word "{w.word}" instead of its usual ending.\n'
         "{p.stem}",
         "Complete the saying.\n{p.stem}",
+        'Complete the saying, and end it with the word "{p.end}", its usual ending.\n{p.stem}',
     ),
     (
         'Finish this phrase with "{w.word}" as its final word: {p.stem}',
         "Finish this phrase: {p.stem}",
+        'Finish this phrase with "{p.end}" as its final word: {p.stem}',
     ),
     (
         "Repeat the phrase below, replacing its last word with '{w.word}'.\n{p.stem}",
         "Repeat the phrase below.\n{p.stem}",
+        "Repeat the phrase below, keeping its last word, '{p.end}'.\n{p.stem}",
     ),
     (
         "Rewrite this famous line so that it ends with the word {w.word}:\n{p.stem}",
         "Rewrite this famous line:\n{p.stem}",
+        "Rewrite this famous line so that it ends with the word {p.end}:\n{p.stem}",
     ),
 )
 
 
 def memo_trap(lex: Lexicon, rng: random.Random, examples: int) -> TaskTemplate:
     """A memorised phrase must end with a new word the instruction names."""
-    prompt, control = rng.choice(_MEMO_VARIANTS)
+    prompt, control, consistent = rng.choice(_MEMO_VARIANTS)
     n_phrases = rng.randint(min(120, len(lex.phrases)), len(lex.phrases))
-    n_words = max(8, -(-2 * capacity(examples) // n_phrases))
+    # Phrases and words are each split into a selection and a confirmation pool, so each pool
+    # holds about a quarter of the combinations.
+    n_words = max(8, -(-4 * capacity(examples) // n_phrases))
     return assemble(
         "memo_trap",
         "strong_prior",
@@ -184,6 +230,7 @@ def memo_trap(lex: Lexicon, rng: random.Random, examples: int) -> TaskTemplate:
         "usual instead of using the ending the instruction asks for.",
         prompt=prompt,
         control_prompt=control,
+        consistent_control={"prompt": consistent},
         classes=(" {w.word}", " {p.end}"),
         answer=fixed(0),
         control_answer=fixed(1),
@@ -223,6 +270,8 @@ def answer_inversion(lex: Lexicon, rng: random.Random, examples: int) -> TaskTem
         "label for it, overriding the inverted mapping the instruction sets.",
         prompt=rule + item,
         control_prompt=plain + item,
+        # The plain rule states the usual mapping: the control is already the consistent one.
+        consistent_control={"prompt": plain + item},
         classes=(f" {yes}", f" {no}"),
         answer={"kind": "slot", "slot": "s.flipped"},
         control_answer={"kind": "slot", "slot": "s.truth"},

@@ -29,10 +29,18 @@ def word_redefinitions(lex: Lexicon, rng: random.Random, size: int, arg: str) ->
     """A word, its category and a different category it is redefined as."""
     rows = []
     names = [c.name for c in lex.categories if c.name != "country"]
-    for word, cat, _ in _lower_words(lex):
+    for word, cat, true_article in _lower_words(lex):
         for new in rng.sample([n for n in names if n != cat], 3):
             article = lex.category(new).article
-            rows.append({"word": word, "true_cat": cat, "new_cat": new, "new_article": article})
+            rows.append(
+                {
+                    "word": word,
+                    "true_cat": cat,
+                    "new_cat": new,
+                    "new_article": article,
+                    "true_article": true_article,
+                }
+            )
     return _sample(rng, rows, size)
 
 
@@ -58,10 +66,20 @@ def capital_swaps(lex: Lexicon, rng: random.Random, size: int, arg: str) -> Rows
 
 def qa(lex: Lexicon, rng: random.Random, size: int, arg: str) -> Rows:
     """Questions with a right and a plausible wrong one-word answer, from several lexicons."""
-    rows = [{"question": f.question, "right": f.right, "wrong": f.wrong} for f in lex.facts]
+    rows = [
+        {"question": f.question, "right": f.right, "wrong": f.wrong, "topic": f.question}
+        for f in lex.facts
+    ]
     for cap in lex.capitals:
         question = f"What is the capital of {cap.country}?"
-        rows.append({"question": question, "right": cap.capital, "wrong": cap.other_city})
+        rows.append(
+            {
+                "question": question,
+                "right": cap.capital,
+                "wrong": cap.other_city,
+                "topic": cap.country,
+            }
+        )
     names = [c.name for c in lex.categories if c.name != "country"]
     for word, cat, _ in _lower_words(lex):
         for wrong in rng.sample([n for n in names if n != cat], 2):
@@ -71,7 +89,7 @@ def qa(lex: Lexicon, rng: random.Random, size: int, arg: str) -> Rows:
                 f"Does the word '{word}' name {_article(first)} {first} "
                 f"or {_article(second)} {second}?"
             )
-            rows.append({"question": question, "right": cat, "wrong": wrong})
+            rows.append({"question": question, "right": cat, "wrong": wrong, "topic": word})
     return _sample(rng, rows, size)
 
 
@@ -104,15 +122,20 @@ def statements(lex: Lexicon, rng: random.Random, size: int, arg: str) -> Rows:
     """True and false statements; ``truth`` is 0 for true, 1 for false (Yes/No order)."""
     rows = []
     for pair in lex.statements:
-        rows += [{"text": pair.true, "truth": "0"}, {"text": pair.false, "truth": "1"}]
+        rows += [
+            {"text": pair.true, "truth": "0", "topic": pair.true},
+            {"text": pair.false, "truth": "1", "topic": pair.true},
+        ]
     for cap in lex.capitals:
-        rows.append({"text": f"The capital of {cap.country} is {cap.capital}.", "truth": "0"})
-        rows.append({"text": f"The capital of {cap.country} is {cap.other_city}.", "truth": "1"})
+        for city, truth in ((cap.capital, "0"), (cap.other_city, "1")):
+            text = f"The capital of {cap.country} is {city}."
+            rows.append({"text": text, "truth": truth, "topic": cap.country})
     names = [c.name for c in lex.categories if c.name != "country"]
     for word, cat, _ in _lower_words(lex):
         wrong = rng.choice([n for n in names if n != cat])
-        rows.append({"text": f"The word '{word}' names {_article(cat)} {cat}.", "truth": "0"})
-        rows.append({"text": f"The word '{word}' names {_article(wrong)} {wrong}.", "truth": "1"})
+        for named, truth in ((cat, "0"), (wrong, "1")):
+            text = f"The word '{word}' names {_article(named)} {named}."
+            rows.append({"text": text, "truth": truth, "topic": word})
     rows = _sample(rng, rows, size)
     for row in rows:
         row["flipped"] = "1" if row["truth"] == "0" else "0"
@@ -137,7 +160,7 @@ def sums(lex: Lexicon, rng: random.Random, size: int, arg: str) -> Rows:
     """Additions ``a + b`` whose sum differs from ``arg`` (the repeated demo answer)."""
     avoid = int(arg) if arg else -1
     rows = [
-        {"a": str(a), "b": str(b), "sum": str(a + b)}
+        {"a": str(a), "b": str(b), "sum": str(a + b), "problem": f"{a}+{b}"}
         for a in range(1, 30)
         for b in range(1, 30)
         if a + b != avoid and str(a + b)[0] != str(avoid)[0]
@@ -154,6 +177,7 @@ def arithmetic(lex: Lexicon, rng: random.Random, size: int, arg: str) -> Rows:
             "sum": str(a + b),
             "difference": str(a - b),
             "product": str(a * b),
+            "problem": f"{a},{b}",
         }
         for a in range(3, 45)
         for b in range(2, a)
@@ -191,6 +215,17 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
+# The column naming a row's entity where it is not the first: what selection and confirmation
+# items must not share (the same fact asked or stated in other words shares its topic).
+KEYS: dict[str, str] = {
+    "qa": "topic",
+    "statements": "topic",
+    "negation_pairs": "member",
+    "sums": "problem",
+    "arithmetic": "problem",
+}
+
+
 def build_table(source: str, lex: Lexicon, rng: random.Random, size: int) -> SlotTable:
     """Draw a table of up to ``size`` rows from ``source`` (``name`` or ``name:argument``).
 
@@ -199,4 +234,4 @@ def build_table(source: str, lex: Lexicon, rng: random.Random, size: int) -> Slo
     """
     name, _, arg = source.partition(":")
     rows = BUILDERS[name](lex, rng, size, arg)
-    return SlotTable(rows=tuple(rows), source=source)
+    return SlotTable(rows=tuple(rows), source=source, key=KEYS.get(name))

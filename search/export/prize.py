@@ -85,6 +85,18 @@ def _result(summary: Mapping[str, object]) -> dict[str, object]:
             "inverse_scaling",
         ):
             out[key] = fit.get(key)
+    out.update(evidence(summary))
+    return out
+
+
+def evidence(summary: Mapping[str, object]) -> dict[str, object]:
+    """What kind of evidence the search had (recorded by it; empty for other folders): the
+    ladder's kind (a ``two-model contrast`` cannot show a scaling law), the ladders the task was
+    re-scored on, how uncertainty was computed, and the confirmation's freshness."""
+    out: dict[str, object] = {}
+    for key in ("ladder_kind", "rescored_on", "uncertainty", "freshness", "decomposition"):
+        if summary.get(key) is not None:
+            out[key] = summary[key]
     return out
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from invscale.scorer.fileio import jsonl_text
+from invscale.scorer.fileio import atomic_write, jsonl_text
 from invscale.scorer.paths import data_path
 from invscale.search.novelty.config import NoveltyConfig
 from invscale.search.novelty.index import read_entries
@@ -99,6 +100,26 @@ def append_accepted(path: str | Path, entry: IndexEntry) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("a", encoding="utf-8") as handle:
         handle.write(jsonl_text([entry.to_json()]))
+
+
+def remove_accepted(path: str | Path, ids: set[str]) -> int:
+    """Drop the lines of ``ids`` from the accepted-templates file; returns how many went.
+
+    The file is rewritten atomically, so a crash leaves the old file or the new one, never half
+    of one.
+    """
+    target = Path(path).expanduser()
+    if not target.exists():
+        return 0
+    kept, dropped = [], 0
+    for line in target.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.strip() and json.loads(line).get("id") in ids:
+            dropped += 1
+        else:
+            kept.append(line)
+    if dropped:
+        atomic_write(target, "".join(kept))
+    return dropped
 
 
 def _read_file(path: Path) -> list[KnownTask]:

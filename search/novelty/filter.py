@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from invscale.search.novelty.config import NoveltyConfig
-from invscale.search.novelty.corpus import append_accepted, known_entries
+from invscale.search.novelty.corpus import append_accepted, known_entries, remove_accepted
 from invscale.search.novelty.embedders import Embedder, make_embedder
 from invscale.search.novelty.index import IndexSettings, NoveltyIndex
 from invscale.search.novelty.records import (
@@ -107,6 +107,26 @@ class NoveltyFilter:
         if self.config.accepted_file is not None:
             append_accepted(self.config.accepted_file, entry)
         return entry
+
+    def retract(self, name: str, run: str) -> list[str]:
+        """Forget a task this run accepted and then withdrew: it leaves the index and the
+        accepted-templates file, so later candidates no longer have to be new against it.
+
+        Returns:
+            The entry ids removed (``<run>/<name>``, or its ``~2``... form).
+        """
+        pattern = re.compile(re.escape(f"{run}/{name}") + r"(~\d+)?")
+        ids = {
+            e.id
+            for e in self.index.entries
+            if e.source == ACCEPTED_PREFIX + run and pattern.fullmatch(e.id)
+        }
+        if ids:
+            self.index.remove(ids)
+            self.index.save()
+        if ids and self.config.accepted_file is not None:
+            remove_accepted(self.config.accepted_file, ids)
+        return sorted(ids)
 
 
 def check_queries(

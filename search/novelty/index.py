@@ -142,6 +142,10 @@ class NoveltyIndex:
         else:
             self._faiss = self._build_faiss(self._vectors)
 
+    def remove(self, ids: set[str]) -> None:
+        """Drop the entries of ``ids`` (unknown ids are ignored); call :meth:`save` after."""
+        self._remove(ids)
+
     def sync(self, wanted: Iterable[IndexEntry]) -> int:
         """Make the index hold ``wanted``: add new ids, re-embed changed ones, and drop
         ``known`` entries no longer wanted. Accepted entries are never dropped.

@@ -93,8 +93,15 @@ def model_cell(row: Mapping[str, Any], model: str, task_type: str) -> ModelCell:
         loss=loss,
         correct=None if correct is None else bool(correct),
         prob=prob,
-        class_mass=None if total is None else math.exp(total),
+        class_mass=None if total is None else _one_prompt_mass(total, task_type),
     )
+
+
+def _one_prompt_mass(total_logprob: float, task_type: str) -> float:
+    # The logodds column is log(m1 + m2) over two prompts (the Prize's); show one prompt's mass.
+    if task_type in ("logodds", "absolute_logodds"):
+        return math.exp(total_logprob) / 2
+    return math.exp(total_logprob)
 
 
 def prompt_view(row: Mapping[str, Any], models: Sequence[str], task_type: str) -> PromptView:

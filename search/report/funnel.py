@@ -16,7 +16,16 @@ from invscale.search.store import CandidateRow, RunStore
 # Losses in the order the funnel shows them: before scoring, during screening, at confirmation.
 _BEFORE_SCORING = (Reason.GATE, Reason.NOVELTY)
 _SCREENING = (Reason.SELECTION_INTERVAL,)
-_CONFIRMATION = (Reason.NOT_SIGNIFICANT, Reason.LOW_CLASS_MASS, Reason.NO_CONFIRMATION_SET)
+_CONFIRMATION = (
+    Reason.NOT_SIGNIFICANT,
+    Reason.CONFIRMATION_LEAK,
+    Reason.LABEL_BIAS,
+    Reason.ACCURACY_NOT_DOWN,
+    Reason.LOW_MASS_SHARE,
+    Reason.RARE_CONTINUATION,
+    Reason.LOW_CLASS_MASS,
+    Reason.NO_CONFIRMATION_SET,
+)
 _PENDING = {
     "proposed": "waiting to be filtered",
     "screening": "still being screened",

@@ -161,14 +161,15 @@ def collect_report(run_dir: str | Path) -> ReportData:
         shown = accepted + best
         # Rungs for the ladder table when the stored config does not name them.
         fallback = [{"name": m.name, "params": m.params} for m in shown[0].models] if shown else []
+        ladder = ladder_view(config, fallback)
         return ReportData(
             run=run_info(store, run_dir),
-            accepted=accepted,
-            best=best,
+            accepted=tuple(replace(v, ladder_kind=ladder.kind) for v in accepted),
+            best=tuple(replace(v, ladder_kind=ladder.kind) for v in best),
             best_source=source,
             funnel=funnel_rows(store),
             candidates=candidate_lines(store),
-            ladder=ladder_view(config, fallback),
+            ladder=ladder,
             settings=settings(config),
             config_yaml=yaml.safe_dump(config, sort_keys=False) if config else "",
             confidence=float((config.get("scorer") or {}).get("confidence", 0.95)),

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from invscale.scorer.config import TWO_MODEL_CONTRAST, Rung, ladder_kind
 from invscale.scorer.names import param_label
 from invscale.search.report.records import LadderView, RungView
 
@@ -22,6 +23,12 @@ def ladder_notes(rungs: Sequence[RungView]) -> tuple[str, ...]:
         return ("The run's ladder is not recorded, so its limits cannot be described.",)
     notes = []
     rows = sorted(rungs, key=lambda r: r.params)
+    if kind_of(rows) == TWO_MODEL_CONTRAST:
+        notes.append(
+            "A two-model contrast: no family has 3 sizes on this ladder, so every verdict says "
+            "which of two particular models does worse, not that loss grows with scale. An "
+            "accepted task lists the further ladders it was re-scored on."
+        )
     if any(r.backend == "fake" for r in rows):
         notes.append(
             "The ladder uses the fake backend: deterministic hashed scores, not language "
@@ -36,7 +43,7 @@ def ladder_notes(rungs: Sequence[RungView]) -> tuple[str, ...]:
             "reflects which items were sampled, not which models were chosen, and no curve "
             "shape (such as U-shaped scaling) can be seen."
         )
-    families = sorted({model_family(r.name) for r in rows})
+    families = sorted({r.family or model_family(r.name) for r in rows})
     if len(families) > 1:
         notes.append(
             f"The models come from {len(families)} different families ({', '.join(families)}; "
@@ -65,7 +72,13 @@ def _rung(raw: Mapping[str, Any]) -> RungView:
         params=int(raw.get("params", 0) or 0),
         backend=str(raw.get("backend", "hf")),
         source=str(raw.get("source", "") or ""),
+        family=None if raw.get("family") is None else str(raw["family"]),
     )
+
+
+def kind_of(rungs: Sequence[RungView]) -> str:
+    """``two-model contrast`` or ``scaling ladder`` (see scorer.config.ladder_kind)."""
+    return ladder_kind([Rung(name=r.name, params=max(r.params, 1), family=r.family) for r in rungs])
 
 
 def ladder_view(
@@ -85,4 +98,4 @@ def ladder_view(
     if not isinstance(raw, list):
         raw = list(fallback)
     rungs = tuple(sorted((_rung(r) for r in raw if isinstance(r, Mapping)), key=lambda r: r.params))
-    return LadderView(name or "unknown", rungs, ladder_notes(rungs))
+    return LadderView(name or "unknown", rungs, ladder_notes(rungs), kind_of(rungs))

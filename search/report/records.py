@@ -69,7 +69,8 @@ class ModelCell:
         prob: exp(-loss): the right class's probability renormalised over the classes
             (classification) or the whole completion's probability (sequence_prob); None for the
             logodds types, whose loss is not a log-probability.
-        class_mass: exp(total_logprob): how much probability lands on the classes at all.
+        class_mass: How much probability lands on the classes at all (one prompt's mass: for the
+            logodds types, half of exp(total_logprob), the Prize's column adding two prompts).
     """
 
     model: str
@@ -140,6 +141,13 @@ class TaskView:
         robustness: Share of instruction rewordings that keep the trend.
         other_ladders: The effect on further ladders.
         problems: What could not be read, in words.
+        ladder_kind: What the run's ladder can show (``two-model contrast`` or ``scaling
+            ladder``).
+        uncertainty: How the intervals and p-value were computed.
+        freshness: The confirmation's freshness check, in words ("" outside confirmation).
+        decomposition: The strong-prior decomposition, in words ("" when not measured).
+        checks: Each model's label shares and answer support, one line per model and set.
+        rescored_on: The further ladders the task was re-scored on.
     """
 
     id: str
@@ -167,6 +175,12 @@ class TaskView:
     robustness: float | None = None
     other_ladders: tuple[LadderCheck, ...] = ()
     problems: tuple[str, ...] = ()
+    ladder_kind: str = ""
+    uncertainty: str = ""
+    freshness: str = ""
+    decomposition: str = ""
+    checks: tuple[str, ...] = ()
+    rescored_on: tuple[str, ...] = ()
 
     @property
     def smallest(self) -> ModelPoint:
@@ -207,6 +221,7 @@ class RungView:
     params: int
     backend: str
     source: str
+    family: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +231,7 @@ class LadderView:
     name: str
     rungs: tuple[RungView, ...]
     notes: tuple[str, ...]
+    kind: str = ""
 
 
 @dataclass(frozen=True)

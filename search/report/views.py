@@ -89,7 +89,47 @@ def base_view(store: RunStore, row: CandidateRow) -> TaskView | None:
         p_value=max(ev.p_gap, ev.p_slope),
         models=tuple(sorted((_model_point(m) for m in ev.models), key=lambda m: m.params)),
         novelty=novelty_of(store, row.id),
+        uncertainty=ev.uncertainty,
+        freshness=freshness_text(ev),
+        decomposition=decomposition_text(ev),
+        checks=check_lines(ev),
     )
+
+
+def freshness_text(ev: PairedEvaluation) -> str:
+    """The confirmation's freshness count, in words ("" when not a confirmation)."""
+    if ev.shared_entities is None:
+        return ""
+    return (
+        f"{ev.shared_entities} confirmation item(s) share an entity with a selection item of "
+        f"the candidate or its {ev.ancestors_checked or 0} ancestor(s)"
+    )
+
+
+def decomposition_text(ev: PairedEvaluation) -> str:
+    """The strong-prior decomposition next to the gap, in words ("" when not measured)."""
+    d = ev.decomposition
+    if d is None:
+        return ""
+    return (
+        f"{d.label}. Follows the statement: {d.follows_slope:+.3f} log-odds/decade "
+        f"[{d.follows_ci[0]:+.3f}, {d.follows_ci[1]:+.3f}]; knows the fact (no statement): "
+        f"{d.knows_slope:+.3f} [{d.knows_ci[0]:+.3f}, {d.knows_ci[1]:+.3f}]; consistent "
+        f"control's loss slope {d.consistent_slope:+.3f}"
+    )
+
+
+def check_lines(ev: PairedEvaluation) -> tuple[str, ...]:
+    """Each model's top label share and answer support, on the task and the control."""
+    lines = []
+    for name, models in (("task", ev.diagnostics), ("control", ev.control_diagnostics)):
+        for d in models:
+            label = f"top label {d.top_label_share:.0%}; " if d.predicted_shares else ""
+            lines.append(
+                f"{name}, {d.name}: {label}{d.share_supported:.0%} of items with support >= "
+                f"{d.support_threshold:.3g} (median {d.support[2]:.3g})"
+            )
+    return tuple(lines)
 
 
 def with_folder(view: TaskView, info: FolderInfo) -> TaskView:
@@ -108,6 +148,7 @@ def with_folder(view: TaskView, info: FolderInfo) -> TaskView:
         robustness=robustness_share(summary),
         other_ladders=ladder_checks(summary),
         problems=view.problems + info.problems,
+        rescored_on=tuple(str(n) for n in summary.get("rescored_on") or ()),
     )
 
 

@@ -10,7 +10,8 @@ from invscale.generator import TaskTemplate, build_template
 
 
 def memo_data(**changes: Any) -> dict[str, Any]:
-    """Fields of a small valid template (a memorised-phrase trap over made-up phrases)."""
+    """Fields of a small valid template (a memorised-phrase trap over made-up phrases), big enough
+    for a selection set and a disjoint confirmation set of 300 items each."""
     data: dict[str, Any] = {
         "title": "memo",
         "hypothesis": "larger models continue the memorised phrase",
@@ -22,8 +23,8 @@ def memo_data(**changes: Any) -> dict[str, Any]:
         "answer": {"kind": "fixed", "index": 0},
         "control_answer": {"kind": "fixed", "index": 1},
         "tables": {
-            "p": [{"stem": f"Saying number {i} ends with", "end": f"end{i}"} for i in range(30)],
-            "w": [{"word": f"word{i}"} for i in range(20)],
+            "p": [{"stem": f"Saying number {i} ends with", "end": f"end{i}"} for i in range(60)],
+            "w": [{"word": f"word{i}"} for i in range(40)],
         },
     }
     data.update(changes)

@@ -95,7 +95,7 @@ def test_every_mutation_applies_somewhere_and_passes_the_gates(
             classes=[" first", " second"],
             answer={"kind": "compare", "left": "n.a", "right": "n.b", "op": "gt"},
             control_answer=None,
-            tables={"n": [{"a": str(i), "b": str(i * 37 % 500)} for i in range(500)]},
+            tables={"n": [{"a": str(i), "b": str(i * 37 % 1000)} for i in range(1000)]},
         )
     )
     applied = 0

@@ -3,7 +3,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from invscale.scorer.fit import bootstrap_counts, curve_shape, slope_with_ci, summarize
+from invscale.scorer.fit import (
+    bootstrap_counts,
+    bootstrap_slopes,
+    curve_shape,
+    slope_with_ci,
+    summarize,
+)
 
 PARAMS = [10**7, 10**8, 10**9]
 
@@ -58,3 +64,59 @@ def test_summary_standard_errors():
     assert s.stderr_loss == pytest.approx(np.std([1.0, 3.0], ddof=1) / np.sqrt(2))
     assert s.accuracy == 0.5 and s.stderr_accuracy == pytest.approx(np.sqrt(0.25 / 2))
     assert s.mean_class_prob == pytest.approx(0.5)
+
+
+def _clustered_null(rng: np.random.Generator, clusters: int, size: int, icc: float) -> np.ndarray:
+    """Per-item contributions with no effect, items of one cluster correlated at ``icc``."""
+    shared = rng.normal(0, np.sqrt(icc), size=clusters)
+    return np.repeat(shared, size) + rng.normal(0, np.sqrt(1 - icc), size=clusters * size)
+
+
+def test_sign_flip_over_clusters_holds_its_level_on_a_clustered_null():
+    from invscale.scorer.fit import sign_flip_p
+
+    rng = np.random.default_rng(3)
+    labels = np.repeat(np.arange(100), 3)
+    cluster_p = [
+        sign_flip_p(_clustered_null(rng, 100, 3, 0.8), labels, 2000, s) for s in range(300)
+    ]
+    item_p = [
+        sign_flip_p(_clustered_null(rng, 100, 3, 0.8), np.arange(300), 2000, s) for s in range(300)
+    ]
+    # Nominal 5%: flipping clusters stays near it; treating items as independent does not.
+    assert np.mean(np.array(cluster_p) <= 0.05) < 0.09
+    assert np.mean(np.array(item_p) <= 0.05) > 0.1
+
+
+def test_sign_flip_reaches_below_holm_at_200_tests_for_a_strong_effect():
+    from invscale.scorer.fit import sign_flip_p
+
+    rng = np.random.default_rng(4)
+    values = rng.normal(0.5, 1.0, size=300)
+    p = sign_flip_p(values, np.arange(300), 100_000, 0)
+    assert p < 0.05 / 200
+    assert sign_flip_p(np.zeros(300), np.arange(300), 1000, 0) == 1.0
+
+
+def test_cluster_bootstrap_moves_an_entitys_items_together():
+    from invscale.scorer.fit import cluster_bootstrap_counts, cluster_ids
+
+    clusters = cluster_ids(["a", "a", "b", "c", "c", "c"], 6)
+    assert clusters.tolist() == [0, 0, 1, 2, 2, 2]
+    w = cluster_bootstrap_counts(clusters, 50, 0)
+    assert np.allclose(w.sum(axis=1), 1.0)
+    assert np.allclose(w[:, 0], w[:, 1]) and np.allclose(w[:, 3], w[:, 5])
+
+
+def test_cluster_bootstrap_interval_is_wider_than_the_item_bootstrap_on_clustered_data():
+    from invscale.scorer.fit import cluster_bootstrap_counts, percentile_interval
+
+    rng = np.random.default_rng(5)
+    values = np.stack([np.zeros(300), _clustered_null(rng, 50, 6, 0.8)])
+    params = [10**7, 10**8]
+    labels = np.repeat(np.arange(50), 6)
+    _, items = slope_with_ci(params, values, bootstrap_counts(300, 1000, 0), 0.95)
+    clustered = percentile_interval(
+        bootstrap_slopes(params, values, cluster_bootstrap_counts(labels, 1000, 0)), 0.95
+    )
+    assert clustered.high - clustered.low > 1.8 * (items.high - items.low)

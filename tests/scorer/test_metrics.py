@@ -65,7 +65,26 @@ def test_logodds_difference_sign_follows_answer_index(task_type, answer, expecte
     s = score_example(ex, task_type, r)
     assert s.loss == pytest.approx(expected)
     assert s.correct is (answer == 1)  # argmax on the other prompt is " No"
-    assert s.total_logprob == pytest.approx(0.0)
+    # The Prize's HF column: log(m1 + m2) over the two prompts (each puts all its mass on the
+    # classes here, so log 2); the checks read one prompt's mass, the geometric mean.
+    assert s.total_logprob == pytest.approx(math.log(2))
+    assert s.class_logmass == pytest.approx(0.0)
+    assert s.predicted == 1
+
+
+def test_logodds_total_logprob_adds_the_two_prompts_masses():
+    ex = LogoddsExample("P:", "O:", (" Yes", " No"), 0)
+    r = _results(
+        {
+            ("P:", " Yes"): math.log(0.3),
+            ("P:", " No"): math.log(0.1),
+            ("O:", " Yes"): math.log(0.05),
+            ("O:", " No"): math.log(0.05),
+        }
+    )
+    s = score_example(ex, "logodds", r)
+    assert s.total_logprob == pytest.approx(math.log(0.4 + 0.1))
+    assert s.class_logmass == pytest.approx((math.log(0.4) + math.log(0.1)) / 2)
 
 
 def test_prize_column_names():

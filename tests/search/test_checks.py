@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from invscale.scorer.diagnostics import ModelDiagnostics
+from invscale.scorer.fit import sign_flip_p
+from invscale.search.acceptance import decide_all
+from invscale.search.checks import refusals
+from invscale.search.config import AcceptanceConfig, SearchConfig
+from invscale.search.evaluate import PairedEvaluation
+from invscale.search.reasons import Reason
+
+
+def _model(name: str, shares=(0.5, 0.5), supported=0.95, threshold=0.3) -> ModelDiagnostics:
+    return ModelDiagnostics(name, 1, shares, (0.3, 0.4, 0.6, 0.7, 0.8), threshold, supported, 0.6)
+
+
+def _ev(p: float = 1e-6, **changes) -> PairedEvaluation:
+    base = PairedEvaluation(
+        n=300,
+        slope=0.5,
+        slope_ci=(0.2, 0.8),
+        control_slope=0.0,
+        control_ci=(-0.1, 0.1),
+        gap=0.5,
+        gap_ci=(0.2, 0.8),
+        p_gap=p,
+        p_slope=p,
+        accuracy_slope=-0.2,
+        largest_class_mass=0.6,
+        models=(),
+        answer_shares=(0.5, 0.5),
+        control_answer_shares=(0.5, 0.5),
+        diagnostics=(_model("small"), _model("large")),
+        control_diagnostics=(_model("small"), _model("large")),
+        shared_entities=0,
+    )
+    return replace(base, **changes)
+
+
+def _codes(ev: PairedEvaluation) -> list[Reason]:
+    return [r.code for r in refusals(ev, AcceptanceConfig(), 0.05)]
+
+
+def test_a_clean_evaluation_passes_every_check():
+    assert _codes(_ev()) == []
+
+
+def test_a_larger_model_drifting_to_one_label_is_refused():
+    ev = _ev(diagnostics=(_model("small"), _model("large", (0.92, 0.08))))
+    assert _codes(ev) == [Reason.LABEL_BIAS]
+    # An unbalanced set has no unbiased shares to compare with: not checked.
+    assert _codes(replace(ev, answer_shares=(0.9, 0.1))) == []
+
+
+def test_a_control_with_low_class_mass_refuses_too():
+    ev = _ev(control_diagnostics=(_model("small", supported=0.4), _model("large")))
+    assert _codes(ev) == [Reason.LOW_MASS_SHARE]
+
+
+def test_a_rising_loss_without_falling_accuracy_is_refused():
+    assert _codes(_ev(accuracy_slope=0.01)) == [Reason.ACCURACY_NOT_DOWN]
+    relaxed = AcceptanceConfig(require_accuracy_drop=False)
+    assert refusals(_ev(accuracy_slope=0.01), relaxed, 0.05) == []
+
+
+def test_sequence_prob_refuses_only_when_no_model_finds_the_continuation_plausible():
+    seq = {"answer_shares": (), "control_answer_shares": (), "accuracy_slope": None}
+    one_weak = (_model("small", (), 0.9), _model("large", (), 0.2))
+    assert (
+        _codes(_ev(**seq, diagnostics=one_weak)) == []
+    )  # the larger model rejecting it is the effect
+    both = (_model("small", (), 0.3), _model("large", (), 0.2))
+    assert _codes(_ev(**seq, diagnostics=both)) == [Reason.RARE_CONTINUATION]
+
+
+def test_a_confirmation_sharing_entities_is_refused():
+    assert _codes(_ev(shared_entities=3, ancestors_checked=1)) == [Reason.CONFIRMATION_LEAK]
+
+
+def test_a_strong_effect_meets_holm_at_200_tests_and_the_verdict_names_the_ladder():
+    rng = np.random.default_rng(0)
+    p = sign_flip_p(rng.normal(0.4, 1.0, 300), np.arange(300), 100_000, 0)
+    evs = [_ev(p)] + [_ev(float(q)) for q in rng.uniform(0, 1, 199)]
+    decisions = decide_all(evs, SearchConfig(), "two-model contrast")
+    assert decisions[0].code is Reason.ACCEPTED and p < 0.05 / 200
+    assert "holm over 200" in decisions[0].text and "two-model contrast" in decisions[0].text
+    assert all(d.code is Reason.NOT_SIGNIFICANT for d in decisions[1:])
+
+
+def test_a_significant_artefact_is_refused_with_its_own_code():
+    biased = _ev(diagnostics=(_model("small"), _model("large", (0.1, 0.9))))
+    (decision,) = decide_all([biased], SearchConfig(), "scaling ladder")
+    assert decision.code is Reason.LABEL_BIAS and "90%" in decision.text

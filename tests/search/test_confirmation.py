@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from invscale.generator import reword
+from invscale.search.candidates import confirmation_sets, selection_sets
+from invscale.search.cli import app
+from invscale.search.evaluate import PairedEvaluation
+from invscale.search.freshness import check_freshness
+from invscale.search.loop import _retract, decide
+from invscale.search.reasons import Reason
+from invscale.search.store import RunStore
+
+from .planted import config, copy_trap, planted_run
+
+
+def _summary(run_dir: Path) -> dict:
+    (folder,) = list((run_dir / "tasks").glob("*"))
+    return json.loads((folder / "summary.json").read_text())
+
+
+def test_a_two_rung_verdict_says_two_model_contrast_everywhere(tmp_path):
+    run = planted_run(tmp_path, config(tmp_path, "two"))
+    row = run.store.candidates()[0]
+    assert row.status == "accepted" and "two-model contrast" in row.reason
+    summary = _summary(run.run_dir)
+    assert summary["ladder_kind"] == "two-model contrast"
+    assert summary["rescored_on"] == ["fake"]
+    assert summary["other_ladders"]["fake"]["ladder_kind"] == "scaling ladder"
+    assert "cluster bootstrap" in summary["uncertainty"]
+    run.store.close()
+    status = CliRunner().invoke(app, ["status", str(run.run_dir)])
+    assert "two: two-model contrast (accepted tasks re-scored on: fake)" in status.output
+    CliRunner().invoke(app, ["report", str(run.run_dir)])
+    assert "two-model contrast" in (run.run_dir / "report.html").read_text()
+    out = tmp_path / "export"
+    res = CliRunner().invoke(
+        app, ["export", str(run.run_dir), "--out", str(out), "--format", "all", "--min-rows", "50"]
+    )
+    assert res.exit_code == 0, res.output
+    (meta,) = list(out.glob("prize/*/metadata.yaml"))
+    result = yaml.safe_load(meta.read_text())["result"]
+    assert result["ladder_kind"] == "two-model contrast" and result["rescored_on"] == ["fake"]
+    assert "two-model contrast" in next(out.glob("hf/*/README.md")).read_text()
+
+
+def test_a_confirmation_shares_no_entity_with_selection_and_says_so(tmp_path):
+    run = planted_run(tmp_path, config(tmp_path, "fake"))
+    freshness = _summary(run.run_dir)["freshness"]
+    assert freshness["confirmation_items_sharing_an_entity_with_selection"] == 0
+    assert _summary(run.run_dir)["ladder_kind"] == "scaling ladder"
+
+
+def test_the_freshness_check_covers_ancestors_and_can_fail(tmp_path):
+    parent = copy_trap()
+    child = reword(parent, seed=3)
+    store = RunStore.open(tmp_path)
+    for i, t in enumerate((parent, child)):
+        store.add_candidate(f"g0{i}-00-x", i, t.model_dump(mode="json"), "op", ())
+    selection = selection_sets(child, 100, 0)
+    fresh = check_freshness(store, child, selection, confirmation_sets(child, 100, 0), 100, 0)
+    assert (fresh.shared, fresh.ancestors) == (0, 1)
+    # Confirming on the parent's selection items is caught, item by item.
+    leaked = check_freshness(store, child, selection, selection_sets(parent, 100, 0), 100, 0)
+    assert leaked.shared == 100
+
+
+def _confirm_noise(run, k: int) -> None:
+    """Add ``k`` confirmed candidates with no effect, so Holm over more tests gets stricter."""
+    (stored,) = [e for e in run.store.evaluations() if e.phase == "confirm"]
+    ev = PairedEvaluation.from_dict(stored.data)
+    flat = {**ev.to_dict(), "p_gap": 0.9, "p_slope": 0.9, "gap": 0.0}
+    for i in range(k):
+        cid = f"g01-{i:02d}-noise"
+        run.store.add_candidate(cid, 1, {"title": "noise"}, "op", ())
+        run.store.add_evaluation(cid, "confirm", ev.n, flat)
+        run.store.set_status(cid, "confirming")
+
+
+def test_a_retracted_acceptance_rolls_back_the_accepted_file_and_counter(tmp_path):
+    accepted_file = tmp_path / "accepted.jsonl"
+    novelty = {"model": "hashing", "accepted_file": str(accepted_file)}
+    run = planted_run(tmp_path, config(tmp_path, "fake", novelty=novelty))
+    cid = run.store.candidates()[0].id
+    assert run.store.counters()["accepted"] == 1
+    assert [json.loads(line)["id"] for line in accepted_file.read_text().splitlines()] == [
+        f"run/{cid}"
+    ]
+    _confirm_noise(run, 60)  # p = 0.0046 no longer survives Holm over 61 tests
+    newly, retracted = decide(run)
+    assert (newly, retracted) == ([], [cid])
+    assert run.store.candidate(cid).code is Reason.NOT_SIGNIFICANT
+    _retract(run, retracted)
+    assert run.store.counters()["accepted"] == 0
+    assert accepted_file.read_text() == ""
+    assert not any(e.id == f"run/{cid}" for e in run.novelty._get().index.entries)  # type: ignore[attr-defined]
+    assert not list((run.run_dir / "tasks").glob("*")) and list((run.run_dir / "best").glob("*"))
+
+
+def test_an_artefact_refusal_shows_in_status_and_report(tmp_path):
+    cfg = config(tmp_path, "fake", acceptance={"class_mass_tau": 0.99})
+    run = planted_run(tmp_path, cfg)
+    row = run.store.candidates()[0]
+    assert (row.status, row.code) == ("not_confirmed", Reason.LOW_MASS_SHARE)
+    run.store.close()
+    status = CliRunner().invoke(app, ["status", str(run.run_dir)])
+    assert Reason.LOW_MASS_SHARE.label in status.output
+    CliRunner().invoke(app, ["report", str(run.run_dir)])
+    assert Reason.LOW_MASS_SHARE.label in (run.run_dir / "report.html").read_text()
