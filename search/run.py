@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import textwrap
 import logging
+import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
