@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from invscale.generator.card import MechanismCard
 from invscale.generator.render import IDENTIFIER, PatternError, describe, slots
 from invscale.scorer.records import TaskType
 
@@ -198,6 +199,9 @@ class TaskTemplate(_Strict):
     """Reorder choices per item so the right answer is balanced across positions."""
     lineage: Lineage = Field(default_factory=Lineage)
     """Parents and the operator that made it."""
+    card: MechanismCard | None = None
+    """What the template tests, as structured data (see :mod:`invscale.generator.card`); None
+    only for templates written before cards existed. Not part of the content hash."""
 
     @field_validator("id")
     @classmethod
@@ -327,7 +331,8 @@ def _check_rule_value(name: str, rule: Any, slot: str, value: str, n: int, where
 def content_hash(template: TaskTemplate) -> str:
     """Hash of everything that changes the datasets (not id, names, prose or lineage)."""
     data = template.model_dump(
-        mode="json", exclude={"id", "title", "hypothesis", "lineage", "cause_family", "mechanism"}
+        mode="json",
+        exclude={"id", "title", "hypothesis", "lineage", "cause_family", "mechanism", "card"},
     )
     for table in data["tables"].values():
         table.pop("source", None)
@@ -357,4 +362,11 @@ def derive(
     data = template.model_dump(exclude={"id", "lineage"})
     data.update(changes)
     data["lineage"] = {"parents": parents, "operator": operator}
-    return build_template(data)
+    child = build_template(data)
+    if child.card is None:
+        return child
+    # A mutation may change how the answer is asked (type, demonstrations, labels): the card
+    # follows the child's structure; its mechanism fields are inherited.
+    from invscale.generator.card import card_of
+
+    return child.model_copy(update={"card": card_of(child)})

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from pydantic import ValidationError
 
 from invscale.generator.base import GenerationError, ScoredParent
+from invscale.generator.card import card_of
 from invscale.generator.config import GeneratorConfig
 from invscale.generator.expand import expand
 from invscale.generator.gates import GateError
@@ -17,6 +18,7 @@ from invscale.generator.offline.lexicon import Lexicon, load_lexicon
 from invscale.generator.offline.mutate import MUTATIONS, crossover
 from invscale.generator.offline.operators import select
 from invscale.generator.reword import reword
+from invscale.generator.steering import Steering
 from invscale.generator.template import TaskTemplate
 
 log = logging.getLogger(__name__)
@@ -59,11 +61,24 @@ class OfflineGenerator:
         op = self.operators[index % len(self.operators)]
         return op.build(self.lexicon, rng, self.cfg.examples_per_task)
 
-    def propose(self, parents: Sequence[ScoredParent], n: int, seed: int) -> list[TaskTemplate]:
+    def propose(
+        self,
+        parents: Sequence[ScoredParent],
+        n: int,
+        seed: int,
+        steering: Steering | None = None,
+    ) -> list[TaskTemplate]:
         """Up to ``n`` distinct templates that pass the gates: mutations and crossovers of
-        parents in the configured shares, fresh operator templates for the rest."""
+        parents in the configured shares, fresh operator templates for the rest.
+
+        With ``steering``, operators are drawn by the state of their archive cell (open cells
+        first, known mechanisms less, cells the run already holds almost never), parents in
+        held cells are not varied, and a proposal landing in a held cell is not returned.
+        """
         rng = random.Random(seed)
-        turns = itertools.cycle(rng.sample(range(len(self.operators)), len(self.operators)))
+        if steering is not None:
+            parents = [p for p in parents if not steering.is_taken(card_of(p.template))]
+        turns = self._turns(rng, steering)
         out: dict[str, TaskTemplate] = {}
         for _ in range(20 * n + 20):
             if len(out) >= n:
@@ -73,9 +88,19 @@ class OfflineGenerator:
             except (GenerationError, ValidationError) as exc:
                 log.info("proposal failed: %s", exc)
                 continue
+            if steering is not None and steering.is_taken(card_of(template)):
+                log.info("skipped %s: its cell is already held", template.id)
+                continue
             if template.id not in out and self.passes(template):
                 out[template.id] = template
         return list(out.values())
+
+    def _turns(self, rng: random.Random, steering: Steering | None) -> Iterator[int]:
+        """Which operator builds each fresh template: in turns, or drawn by cell weight."""
+        if steering is None:
+            return itertools.cycle(rng.sample(range(len(self.operators)), len(self.operators)))
+        weights = [steering.weight(op.card) for op in self.operators]
+        return iter(lambda: rng.choices(range(len(self.operators)), weights)[0], None)
 
     def _attempt(
         self, parents: Sequence[ScoredParent], rng: random.Random, turns: Iterator[int]

@@ -7,6 +7,7 @@ import random
 import re
 from typing import Any
 
+from invscale.generator.card import card_of, compose_cards
 from invscale.generator.expand import expand
 from invscale.generator.gates import GateError
 from invscale.generator.items import combination_values, render_item
@@ -209,7 +210,7 @@ def crossover(
         for name, table in a.tables.items():
             rows = list(dict.fromkeys(tuple(r.items()) for r in table.rows + b.tables[name].rows))
             tables[name] = {"rows": [dict(r) for r in rows[:5000]], "source": table.source}
-        return derive(a, "crossover", (a.id, b.id), tables=tables)
+        return derive(a, "crossover", (a.id, b.id), tables=tables, card=_crossed_card(a, b))
     try:
         item = expand(b, n=1, seed=rng.randrange(1 << 30)).dataset.examples[0]
     except GateError:
@@ -222,7 +223,17 @@ def crossover(
         for name in ("prompt", "control_prompt", "other_prompt", "control_other_prompt")
         if (value := getattr(a, name)) is not None
     }
-    return derive(a, "crossover", (a.id, b.id), **changes)
+    return derive(a, "crossover", (a.id, b.id), card=_crossed_card(a, b), **changes)
+
+
+def _crossed_card(a: TaskTemplate, b: TaskTemplate) -> dict[str, Any] | None:
+    """The child's card: a's when both parents test one mechanism, else a composed card
+    naming both parents' mechanisms and ancestors."""
+    if a.card is None and b.card is None:
+        return None
+    ca, cb = card_of(a), card_of(b)
+    same = (ca.family, ca.lure, ca.behaviour) == (cb.family, cb.lure, cb.behaviour)
+    return (ca if same else compose_cards(ca, cb)).model_dump()
 
 
 MUTATIONS = {

@@ -90,14 +90,17 @@ def redefine_fact(lex: Lexicon, rng: random.Random, examples: int) -> TaskTempla
         question = fmt.question("Question: What is the capital of {c.country}?", cue)
         pair = ("{c.city}", "{c.capital}")
         spec = {"c": ("capital_swaps", capacity(examples))}
+        domain = "geography"
     else:
         intro = rng.choice(_FACT_INTROS)
         question = fmt.question("Question: {f.question}", cue)
         pair = ("{f.wrong}", "{f.right}")
         spec = {"f": ("qa", capacity(examples))}
+        domain = "trivia"
     return assemble(
         "redefine_fact",
         "strong_prior",
+        domain=domain,
         title="Stipulated fact overrides a well-known one",
         hypothesis="Larger models know the real fact better and so follow the stipulation "
         "given in the prompt less.",
