@@ -203,15 +203,12 @@ class MechanismCard(BaseModel):
 
     @property
     def text(self) -> str:
-        """The mechanism in words, for embedding: family, lure and behaviour (no surface
-        domain, so two surfaces of one mechanism read alike)."""
+        """The mechanism in words, for embedding: the lure and the required behaviour, without
+        boilerplate (shared wording would make every card alike) and without the surface
+        domain (so two surfaces of one mechanism read alike)."""
         if self.composed:
-            return " Combined with: ".join(p.text for p in self.parts)
-        family = str(self.family).replace("_", " ")
-        return (
-            f"Cause: {family}. The larger model is drawn to {self.lure_text.rstrip('.')}. "
-            f"The task requires it to {self.behaviour_text.rstrip('.')}."
-        )
+            return " + ".join(p.text for p in self.parts)
+        return f"{self.lure_text.rstrip('.')}; {self.behaviour_text.rstrip('.')}."
 
     def summary(self) -> str:
         """One line for people: cell, domain and ancestors."""

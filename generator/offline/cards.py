@@ -80,7 +80,8 @@ CARDS: dict[str, MechanismCard] = {
         "negated-instructions",
     ),
     "pattern_suppression": _card(
-        F.UNWANTED_IMITATION,
+        # The Prize paper files pattern-match suppression under distractor tasks.
+        F.DISTRACTOR_TASK,
         L.PATTERN_CONTINUATION,
         "continuing a repeated word pattern",
         B.FOLLOW_INSTRUCTION,
