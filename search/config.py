@@ -54,6 +54,9 @@ class SearchConfig(BaseModel):
     """Items per rewording."""
     write_best: int = Field(default=3, ge=0)
     """Best non-accepted candidates written out at the end, labelled with why they failed."""
+    steer_proposals: bool = True
+    """Tell the generator the archive's cells (known, taken, weak) before each generation, so it
+    proposes where a new task can still be found (needs the novelty filter)."""
 
 
 class Config(BaseModel):

@@ -22,8 +22,10 @@ def render(store: RunStore, header: str = "") -> Any:
     for key in sorted(c):
         if key.startswith(("rejected:", "dropped:")):
             funnel.add_row(f"  {key}", str(int(c[key])))
-    for status in ("screening", "confirming", "not_confirmed", "accepted"):
+    for status in ("screening", "confirming", "not_confirmed"):
         funnel.add_row(status, str(by_status.get(status, 0)))
+    funnel.add_row("accepted (new)", str(by_status.get("accepted", 0)))
+    funnel.add_row("rediscovered (known task)", str(by_status.get("rediscovered", 0)))
     funnel.add_row("model requests run", str(int(c.get("requests_run", 0))))
     board = Table(title="leaderboard (gap = task slope - control slope, nats/decade)")
     for col in ("candidate", "title", "status", "phase", "n", "gap", "interval", "slope"):

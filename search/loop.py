@@ -13,6 +13,7 @@ import math
 from invscale.generator import GateError, ScoredParent, TaskTemplate, get_generator
 from invscale.scorer import dataset_requests
 from invscale.search.acceptance import significant
+from invscale.search.archive import refresh_archive, steering
 from invscale.search.candidates import (
     confirmation_sets,
     prefix,
@@ -21,6 +22,8 @@ from invscale.search.candidates import (
 )
 from invscale.search.config import Config
 from invscale.search.evaluate import PairedEvaluation
+from invscale.search.novelty_gate import DUPLICATE
+from invscale.search.outcome import rediscovered_task, rediscovery_or_new
 from invscale.search.phases import evaluate
 from invscale.search.reasons import Reason
 from invscale.search.state import SearchRun
@@ -85,7 +88,8 @@ def propose(run: SearchRun, generation: int) -> None:
     if n <= 0:
         return
     gen = get_generator(run.cfg.generator)
-    templates = gen.propose(_parents(run), n, seed=s.seed * 1000 + generation)
+    steer = steering(run) if s.steer_proposals and run.cfg.novelty.enabled else None
+    templates = gen.propose(_parents(run), n, seed=s.seed * 1000 + generation, steering=steer)
     for i, template in enumerate(templates[:n]):
         cid = candidate_id(generation, i, template)
         lineage = template.lineage
@@ -108,19 +112,10 @@ def filter_candidate(run: SearchRun, row: CandidateRow) -> bool:
     except GateError as exc:
         return _reject(run, row.id, f"gate: {exc}", Reason.GATE)
     verdict = run.novelty.check(row.id, template, items.task)
-    run.store.add_evaluation(
-        row.id,
-        "novelty",
-        0,
-        {
-            "novel": verdict.novel,
-            "score": verdict.score,
-            "reason": verdict.reason,
-            "nearest": [list(n) for n in verdict.nearest],
-        },
-    )
-    if not verdict.novel:
-        return _reject(run, row.id, f"novelty: {verdict.reason}", Reason.NOVELTY)
+    run.store.add_evaluation(row.id, "novelty", 0, verdict.to_json())
+    if not verdict.scorable:
+        code = Reason.DUPLICATE if verdict.kind == DUPLICATE else Reason.NOVELTY
+        return _reject(run, row.id, f"novelty: {verdict.reason}", code)
     run.items[row.id] = items
     if row.status == "proposed":
         n_req = len(dataset_requests(items.task)) + len(dataset_requests(items.control))
@@ -238,8 +233,8 @@ def decide(run: SearchRun) -> list[str]:
     passed = significant(pvals, s.alpha, s.correction)
     newly = []
     for row, ev, p, ok in zip(rows, evs, pvals, passed, strict=True):
-        code, reason = _verdict(ev, p, ok, len(rows), run.cfg)
-        status = "accepted" if code is Reason.ACCEPTED else "not_confirmed"
+        code, reason = rediscovery_or_new(run, row.id, *_verdict(ev, p, ok, len(rows), run.cfg))
+        status = "accepted" if code in (Reason.ACCEPTED, Reason.REDISCOVERY) else "not_confirmed"
         if status == "accepted" and row.status != "accepted":
             newly.append(row.id)
         run.store.set_status(row.id, status, reason, code=code)
@@ -285,6 +280,7 @@ def run_generation(run: SearchRun, generation: int) -> None:
         confirm(run, cid)
         run.display.update(run)
     _accept(run, decide(run))
+    refresh_archive(run)
     run.store.set_meta("elapsed_s", run.minutes() * 60)
 
 
@@ -292,10 +288,10 @@ def _accept(run: SearchRun, newly: list[str]) -> None:
     for cid in newly:
         robust = robustness(run, cid)
         write_task(run, cid, robust, accepted=True)
-        run.novelty.add_accepted(
-            cid, template_of(run.store.candidate(cid).template), run.items[cid].task
-        )
-        run.store.add("accepted")
+        row = run.store.candidate(cid)
+        named = rediscovered_task(run, cid) if row.code is Reason.REDISCOVERY else None
+        run.novelty.add_accepted(cid, template_of(row.template), run.items[cid].task, named)
+        run.store.add("rediscovered" if named else "accepted")
         run.display.update(run)
 
 

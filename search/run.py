@@ -11,9 +11,10 @@ from invscale.scorer import ModelPool, ScoreCache
 from invscale.search.config import Config
 from invscale.search.loop import search_loop
 from invscale.search.novelty_gate import NoveltyGate
+from invscale.search.reasons import Reason
 from invscale.search.state import Display, NullDisplay, SearchRun
 from invscale.search.store import RunStore
-from invscale.search.summary import leaderboard, summary_counts
+from invscale.search.summary import leaderboard, rediscoveries, summary_counts
 from invscale.search.writeout import refresh_decisions, write_best
 
 
@@ -29,6 +30,8 @@ class SearchOutcome:
     stop_reason: str
     accepted: tuple[str, ...]
     counts: dict[str, Any]
+    rediscoveries: tuple[str, ...] = ()
+    """Candidates confirmed as rediscoveries of known tasks (not in ``accepted``)."""
 
 
 def open_run(
@@ -99,11 +102,13 @@ def finish(run: SearchRun, reason: str) -> SearchOutcome:
     run.store.set_meta("stop_reason", reason)
     refresh_decisions(run)
     write_best(run)
+    accepted = run.store.candidates(status="accepted")
     outcome = SearchOutcome(
         run.run_dir,
         reason,
-        tuple(c.id for c in run.store.candidates(status="accepted")),
+        tuple(c.id for c in accepted if c.code is not Reason.REDISCOVERY),
         summary_counts(run.store),
+        tuple(c.id for c in accepted if c.code is Reason.REDISCOVERY),
     )
     (run.run_dir / "summary.json").write_text(json.dumps(run_summary(run.store), indent=2) + "\n")
     run.store.close()
@@ -126,6 +131,11 @@ def run_summary(store: RunStore) -> dict[str, Any]:
             "share_saved": (1 - selection / full) if full else None,
         },
         "leaderboard": leaderboard(store, limit=20),
+        "rediscoveries": rediscoveries(store),
+        "archive": {
+            key: {"best": c.candidate, "gap_low": c.score, "state": c.state, "tried": c.tried}
+            for key, c in sorted(store.cells().items())
+        },
         "candidates": [
             {
                 "id": r.id,

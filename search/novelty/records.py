@@ -40,7 +40,12 @@ class NoveltyQuery:
     """Control prompts paired with ``prompts`` (the same items without the manipulation)."""
 
 
-def _card(raw: object, where: str) -> MechanismCard | None:
+def parse_card(raw: object, where: str) -> MechanismCard | None:
+    """A mechanism card from JSON (None stays None).
+
+    Raises:
+        NoveltyInputError: naming ``where``, when it is not a valid card.
+    """
     if raw is None:
         return None
     from pydantic import ValidationError
@@ -126,7 +131,7 @@ class IndexEntry:
             raw["description"],
             tuple(prompts),
             raw["source"],
-            _card(raw.get("card"), where),
+            parse_card(raw.get("card"), where),
         )
 
 
