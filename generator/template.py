@@ -141,6 +141,23 @@ def _as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int | float) else value
 
 
+class PartVariant(_Strict):
+    """One mechanism of a composed template, alone: the item with only that manipulation.
+
+    Expanded with the composed template's tables and seed, a part gives the same rows as the
+    composed task, so the composition can be tested against each part on matched items.
+    """
+
+    name: str = Field(min_length=1, max_length=40)
+    """Which part (e.g. the operator it comes from)."""
+    prompt: str = Field(min_length=1, max_length=8000)
+    """Pattern of the prompt with this part's manipulation only."""
+    answer: AnswerRule | None = None
+    """Its answer rule (None: the composed template's ``answer``)."""
+    demos: tuple[str, ...] | None = None
+    """Its demonstrations (None: the composed template's ``demos``)."""
+
+
 class Lineage(_Strict):
     """Where a template came from."""
 
@@ -202,6 +219,9 @@ class TaskTemplate(_Strict):
     card: MechanismCard | None = None
     """What the template tests, as structured data (see :mod:`invscale.generator.card`); None
     only for templates written before cards existed. Not part of the content hash."""
+    parts: tuple[PartVariant, ...] = ()
+    """For a composition of mechanisms: each mechanism alone on the same items (empty for a
+    single mechanism)."""
 
     @field_validator("id")
     @classmethod
@@ -271,6 +291,7 @@ def _check_patterns(t: TaskTemplate) -> None:
         ("other_prompt", t.other_prompt, prompt_slots),
         ("control_other_prompt", t.control_other_prompt, prompt_slots),
     ]
+    fields += [(f"parts[{i}].prompt", p.prompt, prompt_slots) for i, p in enumerate(t.parts)]
     fields += [(f"classes[{i}]", c, known) for i, c in enumerate(t.classes)]
     fields += [(f"options[{i}]", o, known) for i, o in enumerate(t.options)]
     for name, pattern, allowed in fields:
@@ -299,7 +320,9 @@ def _check_patterns(t: TaskTemplate) -> None:
 
 def _check_rules(t: TaskTemplate) -> None:
     n = len(t.choices)
-    for name, rule in (("answer", t.answer), ("control_answer", t.control_answer)):
+    rules = [("answer", t.answer), ("control_answer", t.control_answer)]
+    rules += [(f"parts[{i}].answer", p.answer) for i, p in enumerate(t.parts)]
+    for name, rule in rules:
         if rule is None:
             continue
         missing = sorted(rule.used_slots() - t.table_slots())

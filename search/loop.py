@@ -20,6 +20,7 @@ from invscale.search.candidates import (
     selection_sets,
     template_of,
 )
+from invscale.search.composition import is_composed, score_parts
 from invscale.search.config import Config
 from invscale.search.evaluate import PairedEvaluation
 from invscale.search.novelty_gate import DUPLICATE
@@ -213,6 +214,8 @@ def confirm(run: SearchRun, cid: str) -> None:
         return
     run.items[cid + ":confirm"] = items
     evaluate(run, cid, "confirm", items)
+    if is_composed(template_of(row.template)):
+        score_parts(run, cid)
     run.store.set_status(cid, "confirming")
 
 

@@ -142,6 +142,39 @@ CARDS: dict[str, MechanismCard] = {
         "arithmetic",
         "prize-repetitive-algebra",
     ),
+    # Mechanisms absent from datasets/known (see ops_novel): no ancestors.
+    "anchoring": _card(
+        F.COGNITIVE_BIAS,
+        L.IRRELEVANT_NUMBER,
+        "an arbitrary number stated just before the question",
+        B.STATE_TRUTH,
+        "answer from what it knows, ignoring the irrelevant number",
+        "numeric facts",
+    ),
+    "intuitive_trap": _card(
+        F.COGNITIVE_BIAS,
+        L.INTUITIVE_ANSWER,
+        "the quick intuitive answer of a cognitive-reflection price puzzle",
+        B.COMPUTE,
+        "work out the price from the stated total and difference",
+        "shopping prices",
+    ),
+    "base_rate": _card(
+        F.COGNITIVE_BIAS,
+        L.REPRESENTATIVENESS,
+        "how well a personality sketch fits a rare group",
+        B.USE_CONTEXT_EVIDENCE,
+        "weigh the stated base rates, which favour the common group",
+        "occupations and groups",
+    ),
+    "framing": _card(
+        F.COGNITIVE_BIAS,
+        L.FRAME_VALENCE,
+        "the opposite valence of a gain and a loss framing",
+        B.JUDGE_EQUIVALENCE,
+        "recognise that complementary rates describe the same outcome",
+        "rates and percentages",
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from invscale.generator.card import card_of
 from invscale.generator.config import GeneratorConfig
 from invscale.generator.expand import expand
 from invscale.generator.gates import GateError
+from invscale.generator.offline.compose import compose
 from invscale.generator.offline.lexicon import Lexicon, load_lexicon
 from invscale.generator.offline.mutate import MUTATIONS, crossover
 from invscale.generator.offline.operators import select
@@ -112,7 +113,20 @@ class OfflineGenerator:
         if len(parents) > 1 and draw < shares.mutation_share + shares.crossover_share:
             a, b = tournament(parents, rng).template, tournament(parents, rng).template
             return self.crossover(a, b, rng.randrange(1 << 30))
+        if rng.random() < shares.compose_share:
+            return self.composed(self.fresh(rng, next(turns)), rng)
         return self.fresh(rng, next(turns))
+
+    def composed(self, template: TaskTemplate, rng: random.Random) -> TaskTemplate:
+        """``template`` with a second mechanism layered into its items.
+
+        Raises:
+            GenerationError: the template has no fixed wrong answer to layer.
+        """
+        child = compose(template, rng)
+        if child is None:
+            raise GenerationError(f"{template.id} cannot be composed with a layer")
+        return child
 
     def mutate(self, template: TaskTemplate, seed: int) -> TaskTemplate:
         """One mutation (reword, fresh slot rows, demonstrations, labels, rule or type) that

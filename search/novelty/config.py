@@ -60,8 +60,9 @@ class NoveltyConfig(BaseModel):
     exemplar_similarity: float = Field(default=0.65, gt=0.0, le=1.0)
     """Mean best cosine of a query's prompts to a known task's exemplars that counts as that
     mechanism (``bench/calibrate_mechanisms.py``)."""
-    description_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
-    """Cosine of a query's description to a known task's that counts as that mechanism."""
+    description_similarity: float = Field(default=0.65, gt=0.0, le=1.0)
+    """Cosine of a query's description to a known task's that counts as that mechanism
+    (paraphrased known tasks scored 0.64-0.87, other mechanisms up to 0.64)."""
     card_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
     """Cosine of two mechanism cards' texts (with lure and behaviour equal) that counts as one
     mechanism; also the duplicate test against tasks a run holds."""

@@ -41,8 +41,10 @@ class Thresholds:
     card: float
 
     def of(self, channel: str) -> float:
-        """The threshold of ``channel`` (ancestry: any declared ancestor counts)."""
-        return 1.0 if channel == "ancestry" else float(getattr(self, channel))
+        """The threshold of ``channel``. A declared ancestor (score 1) weighs as much as a
+        signature firing on every prompt: the operator that made a template knows what it
+        instantiates."""
+        return 0.5 if channel == "ancestry" else float(getattr(self, channel))
 
 
 class MechanismBank:
