@@ -37,9 +37,14 @@ class Steering:
     best: dict[str, float] = field(default_factory=dict)
 
     def is_taken(self, card: MechanismCard) -> bool:
-        """Whether proposals with this card would only repeat what the run holds."""
+        """Whether proposals with this card would only repeat what the run holds: its
+        mechanism (family and lure, in any answer format) is held, or its closest known
+        ancestor was rediscovered."""
         ancestors_done = bool(card.ancestors) and set(card.ancestors[:1]) <= self.rediscovered
-        return card.cell.key in self.taken or ancestors_done
+        if card.composed:
+            ancestors_done = False  # a composition may add to its parts
+        held = {key.rsplit("/", 1)[0] for key in self.taken}
+        return card.cell.key.rsplit("/", 1)[0] in held or ancestors_done
 
     def weight(self, card: MechanismCard | None) -> float:
         """How strongly to favour proposing a template with this card."""

@@ -74,12 +74,22 @@ def rediscovered(run: SearchRun) -> frozenset[str]:
     return frozenset(out)
 
 
+def _held_parts(run: SearchRun) -> set[str]:
+    """Cells of the parts of accepted compositions: the run holds those mechanisms too."""
+    out = set()
+    for row in run.store.candidates(status="accepted"):
+        card = card_of(template_of(row.template))
+        out.update(part.cell.key for part in card.parts)
+    return out
+
+
 def steering(run: SearchRun) -> Steering:
     """What the generator is told before proposing: known, taken and weak cells."""
     cells = refresh_archive(run)
+    taken = {k for k, c in cells.items() if c.state == "taken"} | _held_parts(run)
     return Steering(
         known=frozenset(run.novelty.known_cells()),
-        taken=frozenset(k for k, c in cells.items() if c.state == "taken"),
+        taken=frozenset(taken),
         weak=frozenset(k for k, c in cells.items() if c.state == "weak"),
         rediscovered=rediscovered(run),
         best={k: c.score for k, c in cells.items() if c.score is not None},

@@ -117,7 +117,8 @@ class NoveltyFilter:
         mechanism = self.bank.evidence(query, cfg.prompts_per_query, thresholds)
         rules = DuplicateRules(cfg.threshold, cfg.duplicate_similarity, cfg.card_similarity)
         run = [e for e in self.index.entries if e.source != KNOWN_SOURCE]
-        duplicate = duplicate_of(query, neighbours, self._run_cards(query, run), rules)
+        entry_cards = {e.id: e.card for e in run}
+        duplicate = duplicate_of(query, neighbours, self._run_cards(query, run), rules, entry_cards)
         titles = {e.id: e.title for e in self.index.entries}
         cards = {t.id: t.card for t in self.bank.tasks if t.card is not None}
         verdict = decide(query, neighbours, mechanism, duplicate, run, titles, cards, cfg.threshold)

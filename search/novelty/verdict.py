@@ -54,25 +54,44 @@ def _entry_ancestor(entry: IndexEntry) -> str | None:
     return entry.card.ancestors[0] if entry.card and entry.card.ancestors else None
 
 
+def _mechanisms(card: MechanismCard | None) -> set[tuple[str, str]]:
+    """(family, lure) of a card and of each of its parts."""
+    if card is None:
+        return set()
+    return {(str(c.family), str(c.lure)) for c in (card, *card.parts)}
+
+
 def duplicate_of(
     query: NoveltyQuery,
     neighbours: Sequence[Neighbour],
     run_cards: dict[str, float],
     rules: DuplicateRules,
+    entry_cards: dict[str, MechanismCard | None] | None = None,
 ) -> Evidence | None:
     """The strongest duplicate evidence, or None.
+
+    A near copy (prompt-centroid similarity at least ``duplicate_similarity``) of any entry is
+    a duplicate. So is a task a run holds when it is similar (description or prompts at least
+    ``1 - threshold``) *and* shares a mechanism (family and lure, of the card or of one of its
+    parts) with the query: two mechanisms over the same lexicon look alike without being
+    copies. Entries or queries without cards fall back to similarity alone.
 
     Args:
         query: The query.
         neighbours: Its nearest index entries.
         run_cards: Card-text cosine of the query's card to each run entry with the same cell.
         rules: Thresholds.
+        entry_cards: Cards of the run's entries, by id.
     """
+    mine = _mechanisms(query.card)
+    cards = entry_cards or {}
     found: list[Evidence] = []
     for n in neighbours:
-        if n.source == KNOWN_SOURCE and n.prompt_similarity is not None:
+        if n.prompt_similarity is not None:
             found.append(Evidence("prompts", n.id, n.prompt_similarity, rules.duplicate_similarity))
-        elif n.source != KNOWN_SOURCE:
+        theirs = _mechanisms(cards.get(n.id))
+        same = not mine or not theirs or bool(mine & theirs)
+        if n.source != KNOWN_SOURCE and same:
             found.append(Evidence("similarity", n.id, n.similarity, 1 - rules.threshold))
     found += [Evidence("card", entry, cos, rules.card) for entry, cos in run_cards.items()]
     fired = [e for e in found if e.fired]
