@@ -76,7 +76,7 @@ def rediscovered(run: SearchRun) -> frozenset[str]:
 
 def _held_parts(run: SearchRun) -> set[str]:
     """Cells of the parts of accepted compositions: the run holds those mechanisms too."""
-    out = set()
+    out: set[str] = set()
     for row in run.store.candidates(status="accepted"):
         card = card_of(template_of(row.template))
         out.update(part.cell.key for part in card.parts)
