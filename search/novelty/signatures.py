@@ -49,8 +49,9 @@ _SHOWN_ANSWER = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _COPY = re.compile(
-    r"\b(repeat|copy|echo|transcribe|reproduce|verbatim|word for word|exactly as|"
-    r"say (it|my \w+|this) back|say back|mirror|dictat\w*|unchanged|without (fixing|changes))",
+    r"\b(repeat|copy|copies|echo|transcribe|reproduce|verbatim|word for word|exactly|"
+    r"say (it|my \w+|this) back|say back|mirror|dictat\w*|unchanged|as (written|given|is|"
+    r"shown)|without (fixing|changes|correcting)|mistakes and all|quote)",
     re.IGNORECASE,
 )
 _END_WORD = re.compile(
@@ -59,9 +60,9 @@ _END_WORD = re.compile(
     re.IGNORECASE,
 )
 _BREAK = re.compile(
-    r"\b(break|breaks|breaking|unexpected\w*|(does|do|must|should) ?n[o']t (fit|follow|"
-    r"continue|match|be)|neither|other than|something else|else|not the next|differ\w*|"
-    r"instead|odd)\b",
+    r"\b(break|breaks|breaking|unexpected\w*|(does|do|must|should|is) ?n[o']t (fit|follow|"
+    r"continue|match|be|in|part of|repeat)|neither|other than|something else|else|not the next|"
+    r"differ\w*|instead|odd|change\w*|vary|deviat\w*|outside|surpris\w*|new)\b",
     re.IGNORECASE,
 )
 _OVERRIDE = re.compile(
@@ -83,8 +84,8 @@ _PROBABILITY = re.compile(
     re.IGNORECASE,
 )
 _JUDGEMENT = re.compile(
-    r"\b(good|wise|sensible|smart|sound|right|bad|foolish)\b[^?\n]{0,20}\b"
-    r"(decision|choice|call|idea|move|bet)?\b[^?\n]*\?|\b(sensible|wise|smart)\?",
+    r"\b(good|wise|sensible|smart|sound|right|bad|foolish|poor)\b[^?\n:]{0,20}\b"
+    r"(decision|choice|call|idea|move|bet)?\b[^?\n:]*[?:]|\b(sensible|wise|smart)[?:]",
     re.IGNORECASE,
 )
 _HELP_INFO = re.compile(
@@ -123,7 +124,9 @@ def _has_options(prompt: str) -> bool:
     question = _question_part(prompt)
     inline = re.search(r"\b\w[\w' -]*,? or \w[\w' -]*\??", question)
     listed = re.search(r":\s*[\w' -]+(,\s*[\w' -]+)+[?.]?\s*$", question)
-    return len(_OPTION_LINE.findall(prompt)) >= 2 or bool(inline) or bool(listed)
+    # "Options: a / b" or "a | b" on a line of their own.
+    separated = re.search(r"^[^\n]*\w[^\n/|]*\s[/|]\s[^\n]*\w[^\n]*$", prompt, re.MULTILINE)
+    return len(_OPTION_LINE.findall(prompt)) >= 2 or bool(inline or listed or separated)
 
 
 def negated_choice(prompt: str) -> bool:
@@ -195,7 +198,8 @@ def repeated_answer(prompt: str) -> bool:
         return False
     value, count = values.most_common(1)[0]
     last = _answer_tails(lines[-1:])[0]
-    return count >= 3 and last != value
+    # Demonstrations whose answers merely alternate (A, B, A, B) share no answer.
+    return count >= 3 and count >= 0.75 * sum(values.values()) and last != value
 
 
 def majority_label(prompt: str) -> bool:
@@ -327,7 +331,8 @@ def modus_tollens(prompt: str) -> bool:
     if concl is None:
         return False
     minor, conclusion = rest[: concl.start()], rest[concl.end() :]
-    premise_negated = len(_NEGATION.findall(minor)) >= 1
+    # "has no hair" denies the consequent as well as "does not have hair".
+    premise_negated = bool(_NEGATION.search(minor) or re.search(r"\bno\b", minor, re.I))
     return premise_negated and bool(_NEGATION.search(conclusion.split("?")[0]))
 
 
