@@ -32,8 +32,9 @@ _STIPULATION = re.compile(
     r"for|redefine[ds]?|from now on|new (rule|convention|definition)|is defined|"
     r"let (the )?\S+ (be|mean|stand|denote)|treat \S+ as|comes? (after|before)|"
     r"(house |new |special )?rules?:|defined as|counts? as|is set to|"
-    r"in (this|our|the) ([\w-]+ ){0,2}(game|games|puzzle|story|quiz|league|town|world|"
-    r"language|universe|version|codebase|program|country|school|made-up|fictional))\b",
+    r"(in|for) (this|our|the) ([\w-]+ ){0,2}(game|games|puzzle|story|quiz|league|town|world|"
+    r"language|universe|version|codebase|program|country|school|exercise|task|test|report|book|"
+    r"document|glossary|made-up|fictional))\b",
     re.IGNORECASE,
 )
 _BELIEF = re.compile(
@@ -165,7 +166,13 @@ def copy_cut_short(prompt: str) -> bool:
 
 def stipulation(prompt: str) -> bool:
     """Redefine: a meaning, value or rule is stipulated, then a question depends on it."""
-    hit = _STIPULATION.search(prompt)
+    # "What does BP stand for?" asks a meaning; it stipulates none.
+    hits = [
+        m
+        for m in _STIPULATION.finditer(prompt)
+        if not re.search(r"\b(does|do|did)\b[^.?!\n]{0,40}$", prompt[: m.start()], re.I)
+    ]
+    hit = hits[0] if hits else None
     if hit is None or _BELIEF.search(prompt) or _COPY.search(prompt):
         return False
     after = prompt[hit.end() :]
@@ -183,7 +190,8 @@ def suggested_answer(prompt: str) -> bool:
 def _answer_tails(lines: Sequence[str]) -> list[str | None]:
     out: list[str | None] = []
     for line in lines:
-        found = _ANSWER_TAIL.search(line)
+        # Table cells: "| 8 + 8 | 16 |" reads as "8 + 8 : 16".
+        found = _ANSWER_TAIL.search(re.sub(r"\s*\|\s*", " : ", line.strip(" |")))
         out.append(found.group(1).strip(".,").lower() if found else None)
     return out
 
@@ -213,8 +221,9 @@ def outcome_judgement(prompt: str) -> bool:
     """Hindsight neglect: demonstrations judge decisions stated with their odds, and the last
     decision is to be judged."""
     judged = len(_JUDGEMENT.findall(prompt))
-    answered = len(re.findall(r"\b(yes|no)\b[.!]?\s*$", prompt, re.IGNORECASE | re.MULTILINE))
-    return judged >= 2 and answered >= 2 and bool(_PROBABILITY.search(prompt))
+    answered = len(re.findall(r"\b(yes|no)\b[.!]?\s*\|?\s*$", prompt, re.IGNORECASE | re.MULTILINE))
+    # Asked per item, or once as a column header over the answered rows of a table.
+    return judged >= 1 and answered >= 2 and bool(_PROBABILITY.search(prompt))
 
 
 _STOP = frozenset(
@@ -286,7 +295,7 @@ def restated_option(prompt: str) -> bool:
         body = _words(re.sub(r"^\W*\w{1,3}[).:]\s*", "", option))
         for unit in units:
             overlap = len(body & _words(unit)) / max(1, len(body))
-            if len(body) >= 3 and overlap >= 0.75:
+            if (len(body) >= 3 and overlap >= 0.75) or (len(body) == 2 and overlap == 1):
                 return True
     return False
 
