@@ -146,6 +146,14 @@ def main() -> None:
         for mode in ("prompts", "description"):
             if half in halves:
                 report(outcomes, half, mode, args.verbose)
+    for mode in ("prompts", "description"):
+        red = [o for o in outcomes if o.mode == mode and o.target]
+        nov = [o for o in outcomes if o.mode == mode and not o.target]
+        alarms = sum(o.named is not None for o in nov)
+        print(
+            f"[all halves / {mode}] named right {sum(o.correct for o in red)}/{len(red)}; "
+            f"novel called not novel {alarms}/{len(nov)}"
+        )
 
 
 if __name__ == "__main__":
