@@ -178,3 +178,13 @@ def test_composition_adding_nothing_is_its_stronger_known_part(tmp_path):
     code, reason = rediscovery_or_new(run, "c1", Reason.ACCEPTED, "ok")
     assert code is Reason.REDISCOVERY and "prize-memo-trap" in reason
     assert "adds nothing" in reason
+
+
+def test_report_shows_rediscoveries_apart_with_the_task_they_rediscover(rediscovery_run):
+    from invscale.search.report import write_report
+
+    run_dir, outcome = rediscovery_run
+    html = write_report(run_dir).read_text()
+    section = html.split('id="rediscoveries"')[1].split("</section>")[0]
+    assert "rediscovery of" in section and "sycophancy-suggested-answer" in section
+    assert section.count('class="task"') == len(outcome.rediscoveries)
