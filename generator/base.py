@@ -8,6 +8,7 @@ from importlib import import_module
 from typing import Protocol
 
 from invscale.generator.config import GeneratorConfig
+from invscale.generator.steering import Steering
 from invscale.generator.template import TaskTemplate
 from invscale.scorer.errors import ConfigError, InvscaleError
 
@@ -37,8 +38,15 @@ class GenerationError(InvscaleError, RuntimeError):
 class Generator(Protocol):
     """Proposes templates; every backend has this interface."""
 
-    def propose(self, parents: Sequence[ScoredParent], n: int, seed: int) -> list[TaskTemplate]:
-        """Up to ``n`` new templates, distinct by id, informed by the scored parents."""
+    def propose(
+        self,
+        parents: Sequence[ScoredParent],
+        n: int,
+        seed: int,
+        steering: Steering | None = None,
+    ) -> list[TaskTemplate]:
+        """Up to ``n`` new templates, distinct by id, informed by the scored parents and, when
+        given, by the archive's cells (known, taken, weak, empty)."""
         ...
 
     def mutate(self, template: TaskTemplate, seed: int) -> TaskTemplate:

@@ -62,6 +62,9 @@ class OfflineSettings(StrictModel):
     """Share of proposals that mutate a parent (when there are parents)."""
     crossover_share: float = Field(default=0.1, ge=0.0, le=1.0)
     """Share of proposals that cross two parents (when there are two or more)."""
+    compose_share: float = Field(default=0.15, ge=0.0, le=1.0)
+    """Share of proposals that put a second mechanism (a suggestion or cue layer) into a fresh
+    operator template's items, recording each mechanism alone for the composition test."""
 
 
 class GeneratorConfig(StrictModel):

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from invscale.generator.card import MechanismCard
 from invscale.generator.consistent import ConsistentControl
 from invscale.generator.render import IDENTIFIER, PatternError, describe, slots
 from invscale.scorer.names import slug
@@ -144,6 +145,23 @@ def _as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int | float) else value
 
 
+class PartVariant(StrictModel):
+    """One mechanism of a composed template, alone: the item with only that manipulation.
+
+    Expanded with the composed template's tables and seed, a part gives the same rows as the
+    composed task, so the composition can be tested against each part on matched items.
+    """
+
+    name: str = Field(min_length=1, max_length=40)
+    """Which part (e.g. the operator it comes from)."""
+    prompt: str = Field(min_length=1, max_length=8000)
+    """Pattern of the prompt with this part's manipulation only."""
+    answer: AnswerRule | None = None
+    """Its answer rule (None: the composed template's ``answer``)."""
+    demos: tuple[str, ...] | None = None
+    """Its demonstrations (None: the composed template's ``demos``)."""
+
+
 class Lineage(StrictModel):
     """Where a template came from."""
 
@@ -206,6 +224,12 @@ class TaskTemplate(StrictModel):
     """Optional second control with the prompt's statement made consistent with the world
     (strong-prior templates): reported beside the gap as "ignores the statement" versus "knows
     the fact better". It informs; it does not gate acceptance."""
+    card: MechanismCard | None = None
+    """What the template tests, as structured data (see :mod:`invscale.generator.card`); None
+    only for templates written before cards existed. Not part of the content hash."""
+    parts: tuple[PartVariant, ...] = ()
+    """For a composition of mechanisms: each mechanism alone on the same items (empty for a
+    single mechanism)."""
 
     @field_validator("id")
     @classmethod
@@ -280,6 +304,7 @@ def _check_patterns(t: TaskTemplate) -> None:
             ("consistent_control.prompt", t.consistent_control.prompt, prompt_slots),
             ("consistent_control.other_prompt", t.consistent_control.other_prompt, prompt_slots),
         ]
+    fields += [(f"parts[{i}].prompt", p.prompt, prompt_slots) for i, p in enumerate(t.parts)]
     fields += [(f"classes[{i}]", c, known) for i, c in enumerate(t.classes)]
     fields += [(f"options[{i}]", o, known) for i, o in enumerate(t.options)]
     for name, pattern, allowed in fields:
@@ -308,7 +333,9 @@ def _check_patterns(t: TaskTemplate) -> None:
 
 def _check_rules(t: TaskTemplate) -> None:
     n = len(t.choices)
-    for name, rule in (("answer", t.answer), ("control_answer", t.control_answer)):
+    rules = [("answer", t.answer), ("control_answer", t.control_answer)]
+    rules += [(f"parts[{i}].answer", p.answer) for i, p in enumerate(t.parts)]
+    for name, rule in rules:
         if rule is None:
             continue
         missing = sorted(rule.used_slots() - t.table_slots())
@@ -340,7 +367,8 @@ def _check_rule_value(name: str, rule: Any, slot: str, value: str, n: int, where
 def content_hash(template: TaskTemplate) -> str:
     """Hash of everything that changes the datasets (not id, names, prose or lineage)."""
     data = template.model_dump(
-        mode="json", exclude={"id", "title", "hypothesis", "lineage", "cause_family", "mechanism"}
+        mode="json",
+        exclude={"id", "title", "hypothesis", "lineage", "cause_family", "mechanism", "card"},
     )
     for table in data["tables"].values():
         table.pop("source", None)
@@ -348,6 +376,10 @@ def content_hash(template: TaskTemplate) -> str:
             table.pop("key", None)
     if data.get("consistent_control") is None:
         data.pop("consistent_control", None)
+    if not data.get("parts"):
+        # Templates without parts hash as they did before compositions existed (same ids, so
+        # the same datasets for a seed).
+        data.pop("parts", None)
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -374,4 +406,11 @@ def derive(
     data = template.model_dump(exclude={"id", "lineage"})
     data.update(changes)
     data["lineage"] = {"parents": parents, "operator": operator}
-    return build_template(data)
+    child = build_template(data)
+    if child.card is None:
+        return child
+    # A mutation may change how the answer is asked (type, demonstrations, labels): the card
+    # follows the child's structure; its mechanism fields are inherited.
+    from invscale.generator.card import card_of
+
+    return child.model_copy(update={"card": card_of(child)})

@@ -85,6 +85,9 @@ class SearchConfig(StrictModel):
     """Best non-accepted candidates written out at the end, labelled with why they failed."""
     acceptance: AcceptanceConfig = Field(default_factory=AcceptanceConfig)
     """The confirmation's statistics and artefact checks."""
+    steer_proposals: bool = True
+    """Tell the generator the archive's cells (known, taken, weak) before each generation, so it
+    proposes where a new task can still be found (needs the novelty filter)."""
 
 
 class Config(StrictModel):

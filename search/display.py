@@ -17,7 +17,12 @@ from invscale.search.store import RunStore
 from invscale.search.summary import leaderboard, summary_counts
 
 WIDTH = 80
-_STATUSES = ("screening", "confirming", "not_confirmed", "accepted")
+_STATUSES = ("screening", "confirming", "not_confirmed", "accepted", "rediscovered")
+_STATUS_LABELS = {
+    "not_confirmed": "not confirmed",
+    "accepted": "accepted (new)",
+    "rediscovered": "rediscovered (known task)",
+}
 # (heading, width); the id column is sized to the ids; slope, then phase, go first when too wide.
 _COLUMNS = (("status", 13), ("phase", 7), ("n", 4), ("gap", 8), ("interval", 18), ("slope", 8))
 _OPTIONAL = ("slope", "phase")
@@ -43,7 +48,7 @@ def funnel_lines(store: RunStore, width: int = WIDTH) -> list[str]:
     for key in sorted(k for k in c if k.startswith(("rejected:", "dropped:"))):
         rows.append((f"  {_counter_label(key)}", c[key]))
     for status in _STATUSES:
-        rows.append((status.replace("_", " "), by_status.get(status, 0)))
+        rows.append((_STATUS_LABELS.get(status, status), by_status.get(status, 0)))
         if status == "not_confirmed":
             rows += [(f"  {label}", n) for label, n in not_confirmed_reasons(store)]
     rows.append(("model requests run", c.get("requests_run", 0)))

@@ -15,14 +15,18 @@ from invscale.generator import GateError, ScoredParent, TaskTemplate, get_genera
 from invscale.scorer import dataset_requests
 from invscale.scorer.config import ladder_kind
 from invscale.search.acceptance import decide_all
+from invscale.search.archive import refresh_archive, steering
 from invscale.search.candidates import (
     confirmation_sets,
     prefix,
     selection_sets,
     template_of,
 )
+from invscale.search.composition import is_composed, score_parts
 from invscale.search.evaluate import PairedEvaluation
 from invscale.search.freshness import check_freshness
+from invscale.search.novelty_gate import DUPLICATE
+from invscale.search.outcome import rediscovered_task, rediscovery_or_new
 from invscale.search.phases import evaluate
 from invscale.search.reasons import Reason
 from invscale.search.state import SearchRun
@@ -89,7 +93,8 @@ def propose(run: SearchRun, generation: int) -> None:
     if n <= 0:
         return
     gen = get_generator(run.cfg.generator)
-    templates = gen.propose(_parents(run), n, seed=s.seed * 1000 + generation)
+    steer = steering(run) if s.steer_proposals and run.cfg.novelty.enabled else None
+    templates = gen.propose(_parents(run), n, seed=s.seed * 1000 + generation, steering=steer)
     for i, template in enumerate(templates[:n]):
         cid = candidate_id(generation, i, template)
         lineage = template.lineage
@@ -112,19 +117,10 @@ def filter_candidate(run: SearchRun, row: CandidateRow) -> bool:
     except GateError as exc:
         return _reject(run, row.id, f"gate: {exc}", Reason.GATE)
     verdict = run.novelty.check(row.id, template, items.task)
-    run.store.add_evaluation(
-        row.id,
-        "novelty",
-        0,
-        {
-            "novel": verdict.novel,
-            "score": verdict.score,
-            "reason": verdict.reason,
-            "nearest": [list(n) for n in verdict.nearest],
-        },
-    )
-    if not verdict.novel:
-        return _reject(run, row.id, f"novelty: {verdict.reason}", Reason.NOVELTY)
+    run.store.add_evaluation(row.id, "novelty", 0, verdict.to_json())
+    if not verdict.scorable:
+        code = Reason.DUPLICATE if verdict.kind == DUPLICATE else Reason.NOVELTY
+        return _reject(run, row.id, f"novelty: {verdict.reason}", code)
     run.items[row.id] = items
     if row.status == "proposed":
         n_req = len(dataset_requests(items.task)) + len(dataset_requests(items.control))
@@ -226,6 +222,8 @@ def confirm(run: SearchRun, cid: str) -> None:
     )
     run.items[cid + ":confirm"] = items
     evaluate(run, cid, "confirm", items, fresh)
+    if is_composed(template):
+        score_parts(run, cid)
     run.store.set_status(cid, "confirming")
 
 
@@ -249,14 +247,15 @@ def decide(run: SearchRun) -> tuple[list[str], list[str]]:
     decisions = decide_all(evs, run.cfg.search, ladder_kind(run.rungs))
     newly, retracted = [], []
     for row, decision in zip(rows, decisions, strict=True):
-        status = "accepted" if decision.code is Reason.ACCEPTED else "not_confirmed"
+        code, text = rediscovery_or_new(run, row.id, decision.code, decision.text)
+        status = "accepted" if code in (Reason.ACCEPTED, Reason.REDISCOVERY) else "not_confirmed"
         if status != row.status:
-            log.info("%s: %s", row.id, decision.text)  # the text starts with the verdict
+            log.info("%s: %s", row.id, text)  # the text starts with the verdict
         if status == "accepted" and row.status != "accepted":
             newly.append(row.id)
         if status != "accepted" and row.status == "accepted":
             retracted.append(row.id)
-        run.store.set_status(row.id, status, decision.text, code=decision.code)
+        run.store.set_status(row.id, status, text, code=code)
     return newly, retracted
 
 
@@ -284,6 +283,7 @@ def run_generation(run: SearchRun, generation: int) -> None:
     newly, retracted = decide(run)
     _retract(run, retracted)
     _accept(run, newly)
+    refresh_archive(run)
     run.store.set_meta("elapsed_s", run.minutes() * 60)
 
 
@@ -291,9 +291,9 @@ def _accept(run: SearchRun, newly: list[str]) -> None:
     for cid in newly:
         robust = robustness(run, cid)
         write_task(run, cid, robust, accepted=True)
-        run.novelty.add_accepted(
-            cid, template_of(run.store.candidate(cid).template), run.items[cid].task
-        )
+        row = run.store.candidate(cid)
+        named = rediscovered_task(run, cid) if row.code is Reason.REDISCOVERY else None
+        run.novelty.add_accepted(cid, template_of(row.template), run.items[cid].task, named)
         _count_accepted(run)
         run.display.update(run)
 
@@ -311,10 +311,14 @@ def _retract(run: SearchRun, retracted: list[str]) -> None:
 
 
 def _count_accepted(run: SearchRun) -> None:
-    """Set the "accepted" counter to the candidates accepted now: idempotent, so a run killed
-    between a decision and its bookkeeping counts right after the resume."""
-    now = len(run.store.candidates(status="accepted"))
-    run.store.add("accepted", now - run.store.counters().get("accepted", 0))
+    """Set the "accepted" (new tasks) and "rediscovered" counters to the candidates accepted
+    now: idempotent, so a run killed between a decision and its bookkeeping counts right after
+    the resume."""
+    rows = run.store.candidates(status="accepted")
+    counters = run.store.counters()
+    for key, code in (("accepted", Reason.ACCEPTED), ("rediscovered", Reason.REDISCOVERY)):
+        now = sum(1 for r in rows if r.code is code)
+        run.store.add(key, now - counters.get(key, 0))
 
 
 def search_loop(run: SearchRun) -> str:

@@ -17,7 +17,10 @@ class Reason(StrEnum):
     GATE = "gate"
     """Failed an expansion quality gate."""
     NOVELTY = "novelty"
-    """Too close to a known or accepted task."""
+    """Too close to a known or accepted task (the similarity-only verdict)."""
+    DUPLICATE = "duplicate"
+    """A near copy of a known task's examples, or of a task a run holds: rejected before
+    scoring."""
     HALVING = "halving"
     """Dropped at a successive-halving stage (the stage is the candidate's ``stage``)."""
     SELECTION_INTERVAL = "selection_interval"
@@ -40,7 +43,12 @@ class Reason(StrEnum):
     RARE_CONTINUATION = "rare_continuation"
     """Artefact (sequence_prob): no model finds the continuations likelier than chance tokens."""
     ACCEPTED = "accepted"
-    """Accepted."""
+    """Accepted as a new task."""
+    REDISCOVERY = "rediscovery"
+    """Confirmed, and a rediscovery of a known task (kept apart from new tasks)."""
+    COMPOSITION_ADDS_NOTHING = "composition_adds_nothing"
+    """Confirmed, but a composition of two mechanisms whose effect does not exceed its
+    stronger part's alone, and no part is a known task to call it a rediscovery of."""
 
     @property
     def label(self) -> str:
@@ -52,6 +60,7 @@ _LABELS: dict[Reason, str] = {
     Reason.NONE: "no decision yet",
     Reason.GATE: "failed a quality gate (expansion)",
     Reason.NOVELTY: "too close to a known task (novelty filter)",
+    Reason.DUPLICATE: "duplicate of a known or held task (novelty verdict)",
     Reason.HALVING: "dropped at a successive-halving stage",
     Reason.SELECTION_INTERVAL: "dropped on the full selection set (interval reaches zero)",
     Reason.NO_CONFIRMATION_SET: "no fresh confirmation set could be built",
@@ -62,7 +71,9 @@ _LABELS: dict[Reason, str] = {
     Reason.ACCURACY_NOT_DOWN: "artefact: loss rises but accuracy does not fall",
     Reason.LOW_MASS_SHARE: "artefact: too few items carry class mass for some model",
     Reason.RARE_CONTINUATION: "artefact: continuations rarer than chance for every model",
-    Reason.ACCEPTED: "accepted",
+    Reason.ACCEPTED: "accepted as new",
+    Reason.REDISCOVERY: "confirmed rediscovery of a known task",
+    Reason.COMPOSITION_ADDS_NOTHING: "composition adds nothing to its stronger part",
 }
 
 

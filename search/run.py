@@ -19,9 +19,10 @@ from invscale.search.config import Config, validated
 from invscale.search.display import board
 from invscale.search.loop import search_loop
 from invscale.search.novelty_gate import NoveltyGate
+from invscale.search.reasons import Reason
 from invscale.search.state import Display, NullDisplay, SearchRun
 from invscale.search.store import STORE_FILE, RunStore
-from invscale.search.summary import leaderboard, summary_counts
+from invscale.search.summary import leaderboard, rediscoveries, summary_counts
 from invscale.search.writeout import refresh_decisions, write_best
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class SearchOutcome:
     counts: dict[str, Any]
     interrupted: bool = False
     """Stopped by Ctrl-C (after saving); ``invscale search --resume`` continues it."""
+    rediscoveries: tuple[str, ...] = ()
+    """Candidates confirmed as rediscoveries of known tasks (not in ``accepted``)."""
 
 
 def open_run(
@@ -119,11 +122,13 @@ def finish(run: SearchRun, reason: str) -> SearchOutcome:
     refresh_decisions(run)
     write_best(run)
     run.display.update(run)  # the view's last frame shows the final decisions
+    accepted = run.store.candidates(status="accepted")
     outcome = SearchOutcome(
         run.run_dir,
         reason,
-        tuple(c.id for c in run.store.candidates(status="accepted")),
+        tuple(c.id for c in accepted if c.code is not Reason.REDISCOVERY),
         summary_counts(run.store),
+        rediscoveries=tuple(c.id for c in accepted if c.code is Reason.REDISCOVERY),
     )
     atomic_write(run.run_dir / "summary.json", json.dumps(run_summary(run.store), indent=2) + "\n")
     run.store.close()
@@ -147,6 +152,11 @@ def run_summary(store: RunStore) -> dict[str, Any]:
             "share_saved": (1 - selection / full) if full else None,
         },
         "leaderboard": leaderboard(store, limit=20),
+        "rediscoveries": rediscoveries(store),
+        "archive": {
+            key: {"best": c.candidate, "gap_low": c.score, "state": c.state, "tried": c.tried}
+            for key, c in sorted(store.cells().items())
+        },
         "candidates": [
             {
                 "id": r.id,

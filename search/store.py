@@ -40,6 +40,14 @@ CREATE TABLE IF NOT EXISTS evaluations (
     PRIMARY KEY (candidate, phase)
 );
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS archive (
+    cell TEXT PRIMARY KEY,
+    candidate TEXT NOT NULL,
+    score REAL,
+    state TEXT NOT NULL,
+    tried INTEGER NOT NULL DEFAULT 0,
+    updated REAL NOT NULL
+);
 """
 
 STORE_FILE = "run.sqlite"
@@ -72,6 +80,24 @@ class CandidateRow:
     best_gap_low: float | None
     code: Reason = Reason.NONE
     """The decision's kind, as data (``reason`` is its text for people)."""
+
+
+@dataclass(frozen=True)
+class CellRow:
+    """One cell of the search's archive (cause family x lure x answer format).
+
+    Attributes:
+        candidate: Its best candidate so far.
+        score: That candidate's best lower bound of the gap (None before any scoring).
+        state: ``taken`` (an accepted task or a rediscovery, or the index holds it), ``open``
+            (promising or not yet scored) or ``weak`` (scored, no inverse scaling so far).
+        tried: Candidates of this cell seen so far.
+    """
+
+    candidate: str
+    score: float | None
+    state: str
+    tried: int
 
 
 @dataclass(frozen=True)
@@ -223,6 +249,20 @@ class RunStore:
         if not rows:
             raise KeyError(f"no candidate {cid!r} in this run")
         return rows[0]
+
+    # -- archive ----------------------------------------------------------------------------
+    def set_cell(self, cell: str, row: CellRow) -> None:
+        """Store an archive cell's best candidate and state, and commit."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO archive VALUES (?, ?, ?, ?, ?, ?)",
+            (cell, row.candidate, row.score, row.state, row.tried, time.time()),
+        )
+        self.conn.commit()
+
+    def cells(self) -> dict[str, CellRow]:
+        """The archive: each cell's best candidate so far and its state."""
+        rows = self.conn.execute("SELECT cell, candidate, score, state, tried FROM archive")
+        return {r[0]: CellRow(r[1], r[2], r[3], r[4]) for r in rows.fetchall()}
 
     # -- evaluations ------------------------------------------------------------------------
     def add_evaluation(self, cid: str, phase: str, n_examples: int, data: dict[str, Any]) -> None:

@@ -4,15 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from invscale.search.reasons import Reason
 from invscale.search.store import RunStore
 
 
 def summary_counts(store: RunStore) -> dict[str, Any]:
-    """Counts by status and rejection reason, plus the run's counters."""
+    """Counts by status (accepted ones split into new tasks and rediscoveries), plus the run's
+    counters."""
     counts: dict[str, int] = {}
     for row in store.candidates():
-        counts[row.status] = counts.get(row.status, 0) + 1
+        status = row.status
+        if status == "accepted" and row.code is Reason.REDISCOVERY:
+            status = "rediscovered"
+        counts[status] = counts.get(status, 0) + 1
     return {"by_status": counts, "counters": store.counters()}
+
+
+def rediscoveries(store: RunStore) -> list[dict[str, Any]]:
+    """Confirmed rediscoveries, each with the known task it rediscovers."""
+    out = []
+    for row in store.candidates(status="accepted"):
+        if row.code is not Reason.REDISCOVERY:
+            continue
+        ev = store.evaluation(row.id, "novelty")
+        data = ev.data if ev is not None else {}
+        out.append(
+            {
+                "id": row.id,
+                "title": row.template.get("title", ""),
+                "rediscovers": data.get("task"),
+                "rediscovers_title": data.get("task_title", ""),
+            }
+        )
+    return out
 
 
 def leaderboard(store: RunStore, limit: int = 8) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """Write candidates out as task folders: Prize CSVs, control, per-model results, plot, template.
 
-``<run>/tasks/<name>/`` for accepted tasks and ``<run>/best/<name>/`` for the best of the rest,
-each labelled with its decision and the reason.
+``<run>/tasks/<name>/`` for tasks accepted as new, ``<run>/rediscoveries/<name>/`` for confirmed
+rediscoveries of known tasks (their summary names the task) and ``<run>/best/<name>/`` for the
+best of the rest, each labelled with its decision and the reason.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import yaml
 from invscale.generator import GateError, reword
 from invscale.scorer import LadderResult, save_task, score_dataset, summary_dict
 from invscale.scorer.config import ladder_kind
-from invscale.scorer.fileio import write_jsonl
+from invscale.scorer.fileio import atomic_write, write_jsonl
 from invscale.scorer.names import slug
 from invscale.scorer.plot import plot_scaling
 from invscale.scorer.results import labelled_rows
@@ -30,8 +31,11 @@ from invscale.search.candidates import (
 )
 from invscale.search.checks import refusals
 from invscale.search.evaluate import PairedEvaluation, score_pair
+from invscale.search.outcome import novelty_record, rediscovered_task
 from invscale.search.phases import evaluate
+from invscale.search.reasons import Reason
 from invscale.search.state import SearchRun
+from invscale.search.store import CandidateRow
 
 
 def _items(run: SearchRun, cid: str, confirm: bool) -> ItemSets:
@@ -119,7 +123,7 @@ def write_task(run: SearchRun, cid: str, robust: dict[str, Any] | None, accepted
     items = _items(run, cid, confirm=phase is not None)
     if phase is None:
         items = prefix(items, max(run.cfg.search.halving_sizes))
-    folder = run.run_dir / ("tasks" if accepted else "best") / task_name(run, cid)
+    folder = run.run_dir / folder_kind(row, accepted) / task_name(run, cid)
     folder.mkdir(parents=True, exist_ok=True)
     rungs = run.rungs
     task = score_dataset(items.task, rungs, run.cfg.scorer, pool=run.pool, cache=run.cache)
@@ -145,6 +149,9 @@ def write_task(run: SearchRun, cid: str, robust: dict[str, Any] | None, accepted
         other_ladders=others,
         rescored_on=sorted(others),
         novelty=_novelty(run, cid),
+        verdict=_verdict_label(run, cid),
+        rediscovers=_rediscovers(run, cid) if row.code is Reason.REDISCOVERY else None,
+        card=row.template.get("card"),
         lineage={"operator": row.operator, "parents": row.parents},
         ladder=[{"name": r.name, "params": r.params} for r in rungs],
         ladder_kind=ladder_kind(rungs),
@@ -206,6 +213,25 @@ def _novelty(run: SearchRun, cid: str) -> dict[str, Any] | None:
     return None if row is None else row.data
 
 
+def folder_kind(row: CandidateRow, accepted: bool) -> str:
+    """``tasks`` (new), ``rediscoveries`` or ``best`` (not accepted)."""
+    if not accepted:
+        return "best"
+    return "rediscoveries" if row.code is Reason.REDISCOVERY else "tasks"
+
+
+def _rediscovers(run: SearchRun, cid: str) -> dict[str, Any] | None:
+    data = novelty_record(run, cid)
+    task = rediscovered_task(run, cid)
+    return None if task is None else {"id": task, "title": data.get("task_title") or task}
+
+
+def _verdict_label(run: SearchRun, cid: str) -> str:
+    data = novelty_record(run, cid)
+    kind = data.get("kind") or ("novel" if data.get("novel", True) else "not novel")
+    return f"{kind} of {data['task']}" if data.get("task") and kind != "novel" else str(kind)
+
+
 def refresh_decisions(run: SearchRun) -> None:
     """Bring written task folders in line with the store's final decisions.
 
@@ -214,16 +240,18 @@ def refresh_decisions(run: SearchRun) -> None:
     folder's summary gets the current status and reason.
     """
     rows = {task_name(run, c.id): c for c in run.store.candidates()}
-    for folder in sorted((run.run_dir / "tasks").glob("*")):
+    folders = [*(run.run_dir / "tasks").glob("*"), *(run.run_dir / "rediscoveries").glob("*")]
+    for folder in sorted(folders):
         row = rows.get(folder.name)
         summary_path = folder / "summary.json"
         if row is None or not summary_path.exists():
             continue
         summary = json.loads(summary_path.read_text())
         summary.update(status=row.status, reason=row.reason, accepted=row.status == "accepted")
-        summary_path.write_text(json.dumps(summary, indent=2) + "\n")
-        if row.status != "accepted":
-            target = run.run_dir / "best" / folder.name
+        atomic_write(summary_path, json.dumps(summary, indent=2) + "\n")
+        kind = folder_kind(row, row.status == "accepted")
+        if kind != folder.parent.name:
+            target = run.run_dir / kind / folder.name
             target.parent.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 shutil.rmtree(target)

@@ -26,6 +26,7 @@ from invscale.generator.llm.prompt import (
     user_message,
 )
 from invscale.generator.offline.generator import OfflineGenerator
+from invscale.generator.steering import Steering
 from invscale.generator.template import TaskTemplate
 from invscale.scorer.errors import ConfigError
 
@@ -110,6 +111,7 @@ class LLMGenerator:
         self.sleep = sleep
         self.dropped: list[Dropped] = []
         self.fallback = OfflineGenerator(cfg)
+        self.steering: Steering | None = None
 
     @classmethod
     def from_config(cls, cfg: GeneratorConfig) -> LLMGenerator:
@@ -161,7 +163,7 @@ class LLMGenerator:
             ReplayExhausted: a replayed conversation has no more replies.
         """
         s = self.cfg.llm
-        user = user_message(request, parents, s.avoid_tasks, s.parents_shown)
+        user = user_message(request, parents, s.avoid_tasks, s.parents_shown, self.steering)
         messages: list[BaseMessage] = [
             SystemMessage(system_message(self.cfg.examples_per_task)),
             HumanMessage(user),
@@ -190,8 +192,16 @@ class LLMGenerator:
                 ]
         return None
 
-    def propose(self, parents: Sequence[ScoredParent], n: int, seed: int) -> list[TaskTemplate]:
-        """Up to ``n`` templates: new mechanisms, and variations of good parents."""
+    def propose(
+        self,
+        parents: Sequence[ScoredParent],
+        n: int,
+        seed: int,
+        steering: Steering | None = None,
+    ) -> list[TaskTemplate]:
+        """Up to ``n`` templates: new mechanisms, and variations of good parents (the archive's
+        cells, when given, are shown in every request)."""
+        self.steering = steering
         rng = random.Random(seed)
         out: dict[str, TaskTemplate] = {}
         ranked = sorted(parents, key=lambda p: (p.ci_low, p.loss_slope), reverse=True)

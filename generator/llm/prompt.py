@@ -11,8 +11,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from invscale.generator.base import ScoredParent
+from invscale.generator.card import Behaviour, CauseFamily, Lure
 from invscale.generator.expand import expand
 from invscale.generator.gates import GateError
+from invscale.generator.steering import Steering
 from invscale.generator.template import TaskTemplate, build_template
 from invscale.generator.templateio import validation_summary
 
@@ -45,6 +47,11 @@ column: rows are split by it into two disjoint halves (items to select on, fresh
 confirm on), so aim for four times that product, e.g. two tables of 60 x 25 rows.
 - demos / control_demos (optional): literal few-shot examples shown where the pattern has \
 {demos}.
+- card: the mechanism card, what the task tests apart from its wording: {"family": one of \
+{families}; "lure": what the larger model is drawn to, one of {lures}; "lure_text": the lure in \
+words; "behaviour": what the task requires, one of {behaviours}; "behaviour_text": that in \
+words; "domain": the surface domain (e.g. "geography"); "ancestors": ids of known tasks the \
+mechanism descends from, or [] when it is new}.
 Patterns fill {table.column} slots; write {{ and }} for literal braces. No code is ever run.
 
 Example:
@@ -66,6 +73,15 @@ _EXAMPLE = {
         "p": [{"stem": "Actions speak louder than", "end": "words"}, "... 60 rows ..."],
         "w": [{"word": "banana"}, "... 25 rows ..."],
     },
+    "card": {
+        "family": "strong_prior",
+        "lure": "memorised_text",
+        "lure_text": "the memorised usual ending of a famous phrase",
+        "behaviour": "follow_instruction",
+        "behaviour_text": "end the phrase with the word the instruction names",
+        "domain": "proverbs",
+        "ancestors": ["prize-memo-trap"],
+    },
 }
 
 
@@ -82,9 +98,17 @@ class Request:
 
 
 def system_message(examples: int) -> str:
-    """The system prompt: the template format, with one example."""
+    """The system prompt: the template format (with the card's vocabulary), with one example."""
     example = json.dumps(_EXAMPLE, indent=1)
-    return SYSTEM.replace("{examples}", str(examples)).replace("{example}", example)
+    vocab = {
+        "{families}": " | ".join(CauseFamily),
+        "{lures}": " | ".join(Lure),
+        "{behaviours}": " | ".join(Behaviour),
+    }
+    text = SYSTEM.replace("{examples}", str(examples)).replace("{example}", example)
+    for key, value in vocab.items():
+        text = text.replace(key, value)
+    return text
 
 
 def _summary(template: TaskTemplate, rows: int = 3) -> dict[str, Any]:
@@ -95,9 +119,14 @@ def _summary(template: TaskTemplate, rows: int = 3) -> dict[str, Any]:
 
 
 def user_message(
-    request: Request, parents: Sequence[ScoredParent], avoid: Sequence[str], shown: int
+    request: Request,
+    parents: Sequence[ScoredParent],
+    avoid: Sequence[str],
+    shown: int,
+    steering: Steering | None = None,
 ) -> str:
-    """The user prompt: best parents with measured effects, known tasks, and the ask."""
+    """The user prompt: best parents with measured effects, known tasks, the archive's cells
+    (when the search passes them), and the ask."""
     lines = []
     best = sorted(parents, key=lambda p: (p.ci_low, p.loss_slope), reverse=True)[:shown]
     if best:
@@ -109,6 +138,12 @@ def user_message(
             )
     if avoid:
         lines.append("Known tasks (do not re-create them): " + "; ".join(avoid) + ".")
+    if steering is not None:
+        lines += steering.lines()
+        lines.append(
+            "Prefer a mechanism whose card falls in a cell that is neither known nor held; a "
+            "known mechanism in a new wording is a rediscovery, not a new task."
+        )
     if request.kind == "vary":
         lines.append("Write a VARIATION of this template that should show a stronger effect:")
         lines.append(json.dumps(_summary(request.templates[0]), indent=1))
@@ -150,6 +185,11 @@ def parse_reply(
         ReplyError: naming what is wrong, in words the llm can act on.
     """
     data = extract_json(text)
+    if not isinstance(data.get("card"), dict):
+        raise ReplyError(
+            "the reply has no 'card' object: give the mechanism card (family, lure, lure_text, "
+            "behaviour, behaviour_text, domain, ancestors)"
+        )
     data.pop("id", None)
     data.pop("lineage", None)
     data.setdefault("mechanism", "llm")

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from invscale.generator.card import MechanismCard
+from invscale.generator.offline.cards import operator_card
 from invscale.generator.offline.lexicon import Lexicon
 from invscale.generator.offline.tables import build_table
 from invscale.generator.template import TaskTemplate, build_template
@@ -30,6 +32,11 @@ class Operator:
     cause_family: str
     summary: str
     build: Build
+
+    @property
+    def card(self) -> MechanismCard | None:
+        """The mechanism card its templates carry (see :mod:`.cards`)."""
+        return operator_card(self.name)
 
 
 @dataclass(frozen=True)
@@ -86,9 +93,12 @@ def tables(
     }
 
 
-def assemble(op_name: str, cause: str, **fields: Any) -> TaskTemplate:
-    """A validated template with a content id and fresh-operator lineage."""
+def assemble(op_name: str, cause: str, domain: str | None = None, **fields: Any) -> TaskTemplate:
+    """A validated template with a content id, fresh-operator lineage and the operator's card
+    (``domain`` names the surface when it is not the operator's default one)."""
     fields.setdefault("cause_family", cause)
+    card = operator_card(op_name, domain)
+    fields.setdefault("card", None if card is None else card.model_dump())
     return build_template(
         {**fields, "mechanism": op_name, "lineage": {"parents": (), "operator": op_name}}
     )

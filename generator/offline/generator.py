@@ -10,13 +10,16 @@ from collections.abc import Iterator, Sequence
 from pydantic import ValidationError
 
 from invscale.generator.base import GenerationError, ScoredParent
+from invscale.generator.card import card_of
 from invscale.generator.config import GeneratorConfig
 from invscale.generator.expand import check_pools
 from invscale.generator.gates import GateError
+from invscale.generator.offline.compose import compose
 from invscale.generator.offline.lexicon import Lexicon, load_lexicon
 from invscale.generator.offline.mutate import MUTATIONS, crossover
 from invscale.generator.offline.operators import select
 from invscale.generator.reword import reword
+from invscale.generator.steering import Steering
 from invscale.generator.template import TaskTemplate
 
 log = logging.getLogger(__name__)
@@ -60,11 +63,24 @@ class OfflineGenerator:
         op = self.operators[index % len(self.operators)]
         return op.build(self.lexicon, rng, self.cfg.examples_per_task)
 
-    def propose(self, parents: Sequence[ScoredParent], n: int, seed: int) -> list[TaskTemplate]:
+    def propose(
+        self,
+        parents: Sequence[ScoredParent],
+        n: int,
+        seed: int,
+        steering: Steering | None = None,
+    ) -> list[TaskTemplate]:
         """Up to ``n`` distinct templates that pass the gates: mutations and crossovers of
-        parents in the configured shares, fresh operator templates for the rest."""
+        parents in the configured shares, fresh operator templates for the rest.
+
+        With ``steering``, operators are drawn by the state of their archive cell (open cells
+        first, known mechanisms less, cells the run already holds almost never), parents in
+        held cells are not varied, and a proposal landing in a held cell is not returned.
+        """
         rng = random.Random(seed)
-        turns = itertools.cycle(rng.sample(range(len(self.operators)), len(self.operators)))
+        if steering is not None:
+            parents = [p for p in parents if not steering.is_taken(card_of(p.template))]
+        turns = self._turns(rng, steering)
         out: dict[str, TaskTemplate] = {}
         for _ in range(20 * n + 20):
             if len(out) >= n:
@@ -74,9 +90,19 @@ class OfflineGenerator:
             except (GenerationError, ValidationError) as exc:
                 log.info("proposal failed: %s", exc)
                 continue
+            if steering is not None and steering.is_taken(card_of(template)):
+                log.info("skipped %s: its cell is already held", template.id)
+                continue
             if template.id not in out and self.passes(template):
                 out[template.id] = template
         return list(out.values())
+
+    def _turns(self, rng: random.Random, steering: Steering | None) -> Iterator[int]:
+        """Which operator builds each fresh template: in turns, or drawn by cell weight."""
+        if steering is None:
+            return itertools.cycle(rng.sample(range(len(self.operators)), len(self.operators)))
+        weights = [steering.weight(op.card) for op in self.operators]
+        return iter(lambda: rng.choices(range(len(self.operators)), weights)[0], None)
 
     def _attempt(
         self, parents: Sequence[ScoredParent], rng: random.Random, turns: Iterator[int]
@@ -88,7 +114,20 @@ class OfflineGenerator:
         if len(parents) > 1 and draw < shares.mutation_share + shares.crossover_share:
             a, b = tournament(parents, rng).template, tournament(parents, rng).template
             return self.crossover(a, b, rng.randrange(1 << 30))
+        if rng.random() < shares.compose_share:
+            return self.composed(self.fresh(rng, next(turns)), rng)
         return self.fresh(rng, next(turns))
+
+    def composed(self, template: TaskTemplate, rng: random.Random) -> TaskTemplate:
+        """``template`` with a second mechanism layered into its items.
+
+        Raises:
+            GenerationError: the template has no fixed wrong answer to layer.
+        """
+        child = compose(template, rng)
+        if child is None:
+            raise GenerationError(f"{template.id} cannot be composed with a layer")
+        return child
 
     def mutate(self, template: TaskTemplate, seed: int) -> TaskTemplate:
         """One mutation (reword, fresh slot rows, demonstrations, labels, rule or type) that

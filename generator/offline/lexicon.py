@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,8 @@ class Lexicon:
     cues: tuple[str, ...]
     reword_groups: tuple[tuple[str, ...], ...]
     preambles: tuple[str, ...]
+    biases: dict[str, Any] = field(default_factory=dict)
+    """Rows for the cognitive-bias operators (``biases.yaml``; empty when absent)."""
 
     def category(self, name: str) -> Category:
         """The category called ``name``."""
@@ -164,4 +166,5 @@ def load_lexicon(seeds_dir: str | Path = "datasets/seeds") -> Lexicon:
         cues=_strings(root / "beliefs.yaml", beliefs, "cues"),
         reword_groups=tuple(tuple(g) for g in groups),
         preambles=_strings(root / "rewordings.yaml", rewordings, "preambles"),
+        biases=_yaml(root / "biases.yaml") if (root / "biases.yaml").exists() else {},
     )

@@ -8,6 +8,7 @@ import random
 import re
 from typing import Any
 
+from invscale.generator.card import card_of, compose_cards
 from invscale.generator.consistent import consistent_changed
 from invscale.generator.expand import expand_pool
 from invscale.generator.gates import GateError
@@ -237,7 +238,7 @@ def crossover(
                 "source": table.source,
                 "key": table.key,
             }
-        return derive(a, "crossover", (a.id, b.id), tables=tables)
+        return derive(a, "crossover", (a.id, b.id), tables=tables, card=_crossed_card(a, b))
     try:
         # From b's selection pool: the graft is shown in every item, confirmation ones included.
         item = expand_pool(b, "selection", n=1, seed=rng.randrange(1 << 30)).dataset.examples[0]
@@ -252,7 +253,17 @@ def crossover(
         if (value := getattr(a, name)) is not None
     }
     changes["consistent_control"] = consistent_changed(a, functools.partial(_prepend, block))
-    return derive(a, "crossover", (a.id, b.id), **changes)
+    return derive(a, "crossover", (a.id, b.id), card=_crossed_card(a, b), **changes)
+
+
+def _crossed_card(a: TaskTemplate, b: TaskTemplate) -> dict[str, Any] | None:
+    """The child's card: a's when both parents test one mechanism, else a composed card
+    naming both parents' mechanisms and ancestors."""
+    if a.card is None and b.card is None:
+        return None
+    ca, cb = card_of(a), card_of(b)
+    same = (ca.family, ca.lure, ca.behaviour) == (cb.family, cb.lure, cb.behaviour)
+    return (ca if same else compose_cards(ca, cb)).model_dump()
 
 
 def _prepend(block: str, pattern: str) -> str:

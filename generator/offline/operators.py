@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from invscale.generator.offline import ops_distract, ops_imitation, ops_prior
+from invscale.generator.offline import ops_distract, ops_imitation, ops_novel, ops_prior
 from invscale.generator.offline.common import Operator
 from invscale.scorer.errors import ConfigError
 
 OPERATORS: dict[str, Operator] = {
-    op.name: op for op in ops_prior.OPERATORS + ops_imitation.OPERATORS + ops_distract.OPERATORS
+    op.name: op
+    for op in ops_prior.OPERATORS
+    + ops_imitation.OPERATORS
+    + ops_distract.OPERATORS
+    + ops_novel.OPERATORS
 }
 
 

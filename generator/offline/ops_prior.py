@@ -114,15 +114,18 @@ def redefine_fact(lex: Lexicon, rng: random.Random, examples: int) -> TaskTempla
         pair = ("{c.city}", "{c.capital}")
         spec = {"c": ("capital_swaps", capacity(examples))}
         consistent = intro.replace("{c.city}", "{c.capital}")
+        domain = "geography"
     else:
         intro = rng.choice(_FACT_INTROS)
         question = fmt.question("Question: {f.question}", cue)
         pair = ("{f.wrong}", "{f.right}")
         spec = {"f": ("qa", capacity(examples))}
         consistent = intro.replace("{f.wrong}", "{f.right}")
+        domain = "trivia"
     return assemble(
         "redefine_fact",
         "strong_prior",
+        domain=domain,
         title="Stipulated fact overrides a well-known one",
         hypothesis="Larger models know the real fact better and so follow the stipulation "
         "given in the prompt less.",
@@ -136,7 +139,6 @@ def redefine_fact(lex: Lexicon, rng: random.Random, examples: int) -> TaskTempla
     )
 
 
-# (symbol, what it is redefined as, column of the new result, column of the usual result)
 # (symbol, what it is redefined as, its usual meaning, column of the new result, column of the
 # usual result)
 _SYMBOLS = (

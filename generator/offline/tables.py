@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable
 
 from invscale.generator.offline.lexicon import Lexicon
+from invscale.generator.offline.tables_novel import NOVEL_BUILDERS
 from invscale.generator.template import SlotTable
 
 Rows = list[dict[str, str]]
@@ -212,6 +213,7 @@ BUILDERS: dict[str, Builder] = {
     "sums": sums,
     "arithmetic": arithmetic,
     "word_pairs": word_pairs,
+    **NOVEL_BUILDERS,
 }
 
 

@@ -26,7 +26,8 @@ def novelty_command(
     k: Annotated[int | None, typer.Option("--k", min=1, help="neighbours to show")] = None,
     description: Annotated[str | None, typer.Option(help=_DESCRIPTION_HELP)] = None,
 ) -> None:
-    """Print the nearest known tasks with their similarities and a verdict.
+    """Print the verdict (novel, rediscovery of a known task, duplicate), the mechanism card it
+    was given or inferred, the evidence and the nearest known tasks.
 
     Exit status: 0 when every task is new, 1 when one is not, 2 on bad input.
     """
@@ -41,40 +42,83 @@ def novelty_command(
 
 
 def render(reports: list[NoveltyReport], console: Console) -> None:
-    """Print one table and verdict line per report."""
-    from rich.table import Table
-
-    def cell(value: float | None) -> str:
-        return "-" if value is None else f"{value:.3f}"
-
+    """Print, per report: the nearest indexed tasks, the card (given or inferred), the evidence
+    that decided, and the verdict (novel, rediscovery of X, duplicate of X)."""
     for report in reports:
-        verdict = report.verdict
-        table = Table(title=f"nearest known tasks to {report.query.title!r}", title_justify="left")
-        for name in ("#", "id", "title", "source", "similarity", "description", "prompts"):
-            table.add_column(name, justify="right" if name in {"#", "similarity"} else "left")
-        for rank, n in enumerate(verdict.neighbours, start=1):
-            table.add_row(
-                str(rank),
-                n.id,
-                n.title,
-                n.source,
-                f"{n.similarity:.3f}",
-                cell(n.description_similarity),
-                cell(n.prompt_similarity),
-            )
-        console.print(table)
-        if verdict.novel:
-            line = f"[green]NEW[/green]: novelty {verdict.score:.3f} >= {verdict.threshold:.2f}"
-        else:
-            nearest = verdict.neighbours[0]
-            line = (
-                f"[red]NOT NEW[/red]: novelty {verdict.score:.3f} < {verdict.threshold:.2f}; "
-                f"closest is {nearest.id} ({nearest.title}) at similarity {nearest.similarity:.3f}"
-            )
-        console.print(line, highlight=False)
-        if not report.query.description:
+        _neighbours(report, console)
+        _card(report, console)
+        _evidence(report, console)
+        _verdict(report, console)
+        if not report.query.description and report.query.card is None:
             console.print(
-                "[yellow]note:[/yellow] compared on prompts only; --description says what the "
-                "task tests and catches more rediscoveries",
+                "[yellow]note:[/yellow] a bare data file, compared on its prompts only "
+                "(signatures and exemplars of known mechanisms); --description adds the "
+                "description channel",
                 highlight=False,
             )
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _neighbours(report: NoveltyReport, console: Console) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"nearest known tasks to {report.query.title!r}", title_justify="left")
+    for name in ("#", "id", "title", "source", "similarity", "description", "prompts"):
+        table.add_column(name, justify="right" if name in {"#", "similarity"} else "left")
+    for rank, n in enumerate(report.verdict.neighbours, start=1):
+        table.add_row(
+            str(rank),
+            n.id,
+            n.title,
+            n.source,
+            f"{n.similarity:.3f}",
+            _cell(n.description_similarity),
+            _cell(n.prompt_similarity),
+        )
+    console.print(table)
+
+
+def _card(report: NoveltyReport, console: Console) -> None:
+    card = report.verdict.card
+    if card is None:
+        console.print("card: none given, and no known mechanism to infer one from", highlight=False)
+        return
+    origin = "inferred from the named task" if report.verdict.card_inferred else "given"
+    console.print(f"card ({origin}): {card.summary()}", highlight=False)
+    console.print(f"  lure: {card.lure_text}; required: {card.behaviour_text}", highlight=False)
+
+
+def _evidence(report: NoveltyReport, console: Console) -> None:
+    for ev in report.verdict.evidence:
+        mark = "fired" if ev.fired else "below"
+        console.print(
+            f"  evidence: {ev.channel:12} {ev.task:36} {ev.score:.3f} ({mark} {ev.threshold})",
+            highlight=False,
+        )
+    judge = report.verdict.judge
+    if judge is not None:
+        said = judge.error or f"{judge.kind} {judge.task or ''}: {judge.reasoning}"
+        console.print(f"  judge ({judge.model}): {said}", highlight=False)
+
+
+def _verdict(report: NoveltyReport, console: Console) -> None:
+    verdict = report.verdict
+    if verdict.novel:
+        line = (
+            f"[green]NEW[/green]: novel (novelty {verdict.score:.3f}; no known mechanism matched)"
+        )
+    elif verdict.task is None:  # the similarity-only verdict (novelty.mechanism: false)
+        nearest = verdict.neighbours[0]
+        line = (
+            f"[red]NOT NEW[/red]: novelty {verdict.score:.3f} < {verdict.threshold:.2f}; "
+            f"closest is {nearest.id} ({nearest.title}) at similarity {nearest.similarity:.3f}"
+        )
+    else:
+        line = (
+            f"[red]NOT NEW[/red]: {verdict.kind} of {verdict.task} "
+            f"({verdict.task_title or verdict.task})"
+        )
+    console.print(line, highlight=False)

@@ -67,7 +67,11 @@ def search_command(
     with _display(live) as display:
         outcome = run_search(cfg, run_dir, resume is not None, budget, display)
     typer.echo(f"stopped: {outcome.stop_reason}")
-    typer.echo(f"accepted: {len(outcome.accepted)} -> {outcome.run_dir}/tasks/")
+    typer.echo(f"accepted as new: {len(outcome.accepted)} -> {outcome.run_dir}/tasks/")
+    typer.echo(
+        f"rediscoveries of known tasks: {len(outcome.rediscoveries)} -> "
+        f"{outcome.run_dir}/rediscoveries/"
+    )
     typer.echo(
         f"best candidates (labelled) -> {outcome.run_dir}/best/; "
         f"summary -> {outcome.run_dir}/summary.json"

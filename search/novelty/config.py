@@ -7,6 +7,21 @@ from pydantic import Field
 from invscale.scorer.strict import StrictModel
 
 
+class JudgeSettings(StrictModel):
+    """An LLM judge on an OpenAI-compatible endpoint (through LangChain)."""
+
+    base_url: str | None = None
+    """Endpoint, e.g. ``http://localhost:8000/v1``; None means OpenAI's."""
+    model: str = "gpt-4o-mini"
+    """Model name as the endpoint knows it."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """Environment variable holding the key (a local server accepts any value)."""
+    timeout_s: float = Field(default=60.0, gt=0)
+    """Seconds before a request times out; a failed judge leaves the verdict as it was."""
+    neighbours: int = Field(default=5, ge=1, le=20)
+    """Nearest known or held tasks whose cards the judge is shown."""
+
+
 class NoveltyConfig(StrictModel):
     """How candidates are compared with known tasks."""
 
@@ -34,6 +49,26 @@ class NoveltyConfig(StrictModel):
     """Cosine similarity at or above which two examples of one dataset count as near-duplicates
     (the later one is dropped). On MiniLM, reworded examples scored 0.92-1.0 and other fillings
     of one template 0.33-0.90."""
+    mechanism: bool = True
+    """Judge by mechanism (cards, signatures, exemplars): novel, rediscovery of a known task, or
+    duplicate. False keeps the similarity-only verdict (novel or not)."""
+    signature_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    """Share of a query's prompts on which a known task's structural signature must fire to
+    count as that mechanism."""
+    exemplar_similarity: float = Field(default=0.65, gt=0.0, le=1.0)
+    """Mean best cosine of a query's prompts to a known task's exemplars that counts as that
+    mechanism (``bench/calibrate_mechanisms.py``)."""
+    description_similarity: float = Field(default=0.65, gt=0.0, le=1.0)
+    """Cosine of a query's description to a known task's that counts as that mechanism
+    (paraphrased known tasks scored 0.64-0.87, other mechanisms up to 0.64)."""
+    card_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
+    """Cosine of two mechanism cards' texts (with lure and behaviour equal) that counts as one
+    mechanism; also the duplicate test against tasks a run holds."""
+    duplicate_similarity: float = Field(default=0.92, gt=0.0, le=1.0)
+    """Prompt-centroid cosine to a known task's own examples at which a query is a near copy
+    (a duplicate, rejected before scoring) rather than a rediscovery."""
+    judge: JudgeSettings | None = None
+    """An LLM that reviews each verdict against the nearest cards (None: no judge)."""
     known_path: str = "datasets/known"
     """Folder of the known-task corpus (``*.yaml`` files of known tasks); a ``datasets/...`` path
     not found from the working directory is the corpus shipped with invscale."""

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
+from invscale.generator.card import MechanismCard
 from invscale.scorer.fileio import atomic_write, jsonl_text
 from invscale.scorer.paths import data_path
 from invscale.search.novelty.config import NoveltyConfig
@@ -16,6 +18,7 @@ from invscale.search.novelty.index import read_entries
 from invscale.search.novelty.records import KNOWN_SOURCE, IndexEntry, NoveltyInputError
 
 _FIELDS = {"id", "title", "description", "cause", "reference", "prompts"}
+_OPTIONAL = {"card"}
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,9 @@ class KnownTask:
         description: The mechanism in two to four sentences.
         cause: Cause family, e.g. ``strong-prior``, ``distractor-task``, ``sycophancy``.
         reference: Where it was published.
-        prompts: One or two example prompts written by us.
+        prompts: One or two example prompts written by us (they stand for the released data: a
+            near copy of them is a duplicate).
+        card: Its mechanism card (None in corpora written before cards).
     """
 
     id: str
@@ -37,10 +42,13 @@ class KnownTask:
     cause: str
     reference: str
     prompts: tuple[str, ...]
+    card: MechanismCard | None = None
 
     def to_entry(self) -> IndexEntry:
         """The task as an index entry with source ``known``."""
-        return IndexEntry(self.id, self.title, self.description, self.prompts, KNOWN_SOURCE)
+        return IndexEntry(
+            self.id, self.title, self.description, self.prompts, KNOWN_SOURCE, self.card
+        )
 
 
 def load_known_tasks(folder: str | Path) -> list[KnownTask]:
@@ -136,7 +144,7 @@ def _parse_task(item: Any, where: str) -> KnownTask:
     if not isinstance(item, dict):
         raise NoveltyInputError(f"{where}: expected a mapping")
     where = f"{where} ({item.get('id', '?')})"
-    unknown = sorted(set(item) - _FIELDS)
+    unknown = sorted(set(item) - _FIELDS - _OPTIONAL)
     missing = sorted(_FIELDS - set(item))
     if unknown or missing:
         raise NoveltyInputError(f"{where}: unknown fields {unknown}, missing fields {missing}")
@@ -157,4 +165,17 @@ def _parse_task(item: Any, where: str) -> KnownTask:
         item["cause"],
         item["reference"],
         tuple(p.rstrip("\n") for p in prompts),
+        _parse_card(item.get("card"), where),
     )
+
+
+def _parse_card(raw: Any, where: str) -> MechanismCard | None:
+    if raw is None:
+        return None
+    try:
+        return MechanismCard.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise NoveltyInputError(f"{where}: invalid card: {problems}") from None

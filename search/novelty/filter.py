@@ -8,11 +8,21 @@ from dataclasses import replace
 from pathlib import Path
 
 from invscale.search.novelty.config import NoveltyConfig
-from invscale.search.novelty.corpus import append_accepted, known_entries, remove_accepted
+from invscale.search.novelty.corpus import (
+    append_accepted,
+    known_entries,
+    load_known_tasks,
+    remove_accepted,
+)
+from invscale.search.novelty.embcache import CachedEmbedder
 from invscale.search.novelty.embedders import Embedder, make_embedder
+from invscale.search.novelty.exemplars import load_exemplars
 from invscale.search.novelty.index import IndexSettings, NoveltyIndex
+from invscale.search.novelty.judge import Judge
+from invscale.search.novelty.mechanism import MechanismBank, Thresholds
 from invscale.search.novelty.records import (
     ACCEPTED_PREFIX,
+    KNOWN_SOURCE,
     IndexEntry,
     Neighbour,
     NoveltyQuery,
@@ -20,6 +30,12 @@ from invscale.search.novelty.records import (
     NoveltyVerdict,
 )
 from invscale.search.novelty.vectors import sample_prompts
+from invscale.search.novelty.verdict import (
+    REDISCOVERY_PREFIX,
+    DuplicateRules,
+    decide,
+    duplicate_of,
+)
 
 
 def verdict_from(neighbours: tuple[Neighbour, ...], threshold: float) -> NoveltyVerdict:
@@ -34,9 +50,17 @@ class NoveltyFilter:
     Use :meth:`open`; the constructor only assigns.
     """
 
-    def __init__(self, index: NoveltyIndex, config: NoveltyConfig):
+    def __init__(
+        self,
+        index: NoveltyIndex,
+        config: NoveltyConfig,
+        bank: MechanismBank | None = None,
+        judge: Judge | None = None,
+    ):
         self.index = index
         self.config = config
+        self.bank = bank
+        self.judge = judge
 
     @classmethod
     def open(
@@ -61,13 +85,20 @@ class NoveltyFilter:
             approximate_above=config.approximate_above,
             prompts_per_entry=config.prompts_per_query,
         )
-        index = NoveltyIndex.open(directory, embedder or make_embedder(config), settings)
+        model = CachedEmbedder.open(embedder or make_embedder(config), config.cache_dir)
+        index = NoveltyIndex.open(directory, model, settings)
         if index.sync(known_entries(config)):
             index.save()
-        return cls(index, config)
+        bank = None
+        if config.mechanism:
+            tasks = load_known_tasks(config.known_path)
+            bank = MechanismBank.build(tasks, load_exemplars(config.known_path), model)
+        judge = None if config.judge is None else Judge.from_settings(config.judge)
+        return cls(index, config, bank, judge)
 
     def check(self, query: NoveltyQuery, k: int | None = None) -> NoveltyVerdict:
-        """Is ``query`` new? The verdict names its ``k`` nearest indexed tasks."""
+        """Is ``query`` new, a rediscovery of a known task, or a duplicate? The verdict names
+        its ``k`` nearest indexed tasks and the evidence of each channel."""
         return self.check_many([query], k)[0]
 
     def check_many(
@@ -75,16 +106,55 @@ class NoveltyFilter:
     ) -> list[NoveltyVerdict]:
         """:meth:`check` for many queries, embedded in one batch."""
         found = self.index.search_many(queries, k or self.config.k)
-        return [verdict_from(neighbours, self.config.threshold) for neighbours in found]
+        if self.bank is None:
+            return [verdict_from(neighbours, self.config.threshold) for neighbours in found]
+        return [self._verdict(q, n) for q, n in zip(queries, found, strict=True)]
 
-    def accept(self, query: NoveltyQuery, name: str, run: str) -> IndexEntry:
+    def _verdict(self, query: NoveltyQuery, neighbours: tuple[Neighbour, ...]) -> NoveltyVerdict:
+        assert self.bank is not None
+        cfg = self.config
+        thresholds = Thresholds(
+            cfg.signature_share,
+            cfg.exemplar_similarity,
+            cfg.description_similarity,
+            cfg.card_similarity,
+        )
+        mechanism = self.bank.evidence(query, cfg.prompts_per_query, thresholds)
+        rules = DuplicateRules(cfg.threshold, cfg.duplicate_similarity, cfg.card_similarity)
+        run = [e for e in self.index.entries if e.source != KNOWN_SOURCE]
+        entry_cards = {e.id: e.card for e in run}
+        duplicate = duplicate_of(query, neighbours, self._run_cards(query, run), rules, entry_cards)
+        titles = {e.id: e.title for e in self.index.entries}
+        cards = {t.id: t.card for t in self.bank.tasks if t.card is not None}
+        verdict = decide(query, neighbours, mechanism, duplicate, run, titles, cards, cfg.threshold)
+        if self.judge is not None:
+            verdict = self.judge.review(query, verdict, self.index.entries, titles)
+        return verdict
+
+    def _run_cards(self, query: NoveltyQuery, run: Sequence[IndexEntry]) -> dict[str, float]:
+        """Card-text cosine to each held entry of the same archive cell."""
+        card = query.card
+        if card is None or card.composed:
+            return {}
+        same = [e for e in run if e.card is not None and e.card.cell == card.cell]
+        if not same:
+            return {}
+        vecs = self.index.embedder.embed([card.text] + [e.card.text for e in same if e.card])
+        return {e.id: float(vecs[0] @ v) for e, v in zip(same, vecs[1:], strict=True)}
+
+    def accept(
+        self, query: NoveltyQuery, name: str, run: str, rediscovers: str | None = None
+    ) -> IndexEntry:
         """Record an accepted template so later candidates, in this run and later ones, must be
         new against it: it joins the index (saved at once) and the accepted-templates file.
 
         Args:
-            query: The template as a query (hypothesis + instruction, rendered prompts).
+            query: The template as a query (hypothesis + instruction, rendered prompts, card).
             name: The task's name within the run.
             run: The run's name.
+            rediscovers: The known task it rediscovers: then it joins this run's index only
+                (source ``rediscovery:<run>``, its card naming that task first), so later
+                copies are duplicates, and it is not added to the accepted file as new.
 
         Returns:
             The stored entry. Its id is ``<run>/<name>``, or ``<run>/<name>~2`` (``~3``, ...)
@@ -95,16 +165,21 @@ class NoveltyFilter:
         while entry_id in taken:
             n += 1
             entry_id = f"{run}/{name}~{n}"
+        card = query.card
+        if rediscovers is not None and card is not None:
+            ancestors = (rediscovers, *(a for a in card.ancestors if a != rediscovers))
+            card = card.model_copy(update={"ancestors": ancestors})
         entry = IndexEntry(
             id=entry_id,
             title=query.title,
             description=query.description,
             prompts=sample_prompts(query.prompts, self.config.prompts_per_query),
-            source=ACCEPTED_PREFIX + run,
+            source=(REDISCOVERY_PREFIX if rediscovers else ACCEPTED_PREFIX) + run,
+            card=card,
         )
         self.index.add([entry])
         self.index.save()
-        if self.config.accepted_file is not None:
+        if self.config.accepted_file is not None and rediscovers is None:
             append_accepted(self.config.accepted_file, entry)
         return entry
 

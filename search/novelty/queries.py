@@ -9,10 +9,10 @@ from typing import Any
 import yaml
 
 from invscale.scorer.records import Example, SequenceProbExample, TaskDataset
-from invscale.search.novelty.records import NoveltyInputError, NoveltyQuery
+from invscale.search.novelty.records import NoveltyInputError, NoveltyQuery, parse_card
 from invscale.search.novelty.vectors import sample_prompts
 
-_QUERY_FIELDS = {"title", "description", "prompts"}
+_QUERY_FIELDS = {"title", "description", "prompts", "card"}
 
 
 def example_text(example: Example) -> str:
@@ -41,7 +41,8 @@ def query_from_dataset(
 
 def load_queries_file(path: str | Path) -> list[NoveltyQuery]:
     """Read a novelty query file: YAML, JSON or JSONL, a list of objects with ``title``,
-    ``description`` and ``prompts`` (a list of strings; either may be empty, not both).
+    ``description`` and ``prompts`` (a list of strings; either may be empty, not both), and
+    optionally ``card`` (a mechanism card).
 
     Raises:
         NoveltyInputError: naming the file, the item and the problem.
@@ -115,4 +116,6 @@ def _parse_query(item: Any, where: str) -> NoveltyQuery:
         raise NoveltyInputError(f"{where}: 'prompts' must be a list of strings")
     if not description.strip() and not any(p.strip() for p in prompts):
         raise NoveltyInputError(f"{where}: query {title!r} has no description and no prompts")
-    return NoveltyQuery(title, " ".join(description.split()), tuple(prompts))
+    return NoveltyQuery(
+        title, " ".join(description.split()), tuple(prompts), parse_card(item.get("card"), where)
+    )

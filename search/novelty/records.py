@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from invscale.generator.card import MechanismCard
 
 from invscale.scorer.errors import InvscaleError
 
@@ -32,6 +36,28 @@ class NoveltyQuery:
     title: str
     description: str
     prompts: tuple[str, ...] = ()
+    card: MechanismCard | None = None
+    """The candidate's mechanism card; None for a bare data file (one is then inferred)."""
+    controls: tuple[str, ...] = ()
+    """Control prompts paired with ``prompts`` (the same items without the manipulation)."""
+
+
+def parse_card(raw: object, where: str) -> MechanismCard | None:
+    """A mechanism card from JSON (None stays None).
+
+    Raises:
+        NoveltyInputError: naming ``where``, when it is not a valid card.
+    """
+    if raw is None:
+        return None
+    from pydantic import ValidationError
+
+    from invscale.generator.card import MechanismCard
+
+    try:
+        return MechanismCard.model_validate(raw)
+    except ValidationError as exc:
+        raise NoveltyInputError(f"{where}: field 'card' is not a mechanism card ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -44,7 +70,8 @@ class IndexEntry:
         description: The task's mechanism in words.
         prompts: Example prompts (already sampled).
         source: ``known`` for the known-task corpus, ``accepted:<run>`` for a template a search
-            run accepted.
+            run accepted as new, ``rediscovery:<run>`` for one it confirmed as a rediscovery.
+        card: The task's mechanism card, when it has one.
     """
 
     id: str
@@ -52,26 +79,32 @@ class IndexEntry:
     description: str
     prompts: tuple[str, ...]
     source: str
+    card: MechanismCard | None = None
 
     @property
     def query(self) -> NoveltyQuery:
         """The entry's texts as a query, embedded the same way a candidate is."""
-        return NoveltyQuery(self.title, self.description, self.prompts)
+        return NoveltyQuery(self.title, self.description, self.prompts, self.card)
 
     def digest(self) -> str:
         """Hash of the embedded texts: a changed digest means the vectors are stale."""
-        payload = json.dumps([self.title, self.description, list(self.prompts)])
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        texts: list[Any] = [self.title, self.description, list(self.prompts)]
+        if self.card is not None:  # entries without a card keep their earlier digest
+            texts.append(self.card.text)
+        return hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:16]
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (one line of ``entries.jsonl`` or the accepted file)."""
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "description": self.description,
             "prompts": list(self.prompts),
             "source": self.source,
         }
+        if self.card is not None:
+            out["card"] = self.card.model_dump(mode="json")
+        return out
 
     @staticmethod
     def from_json(raw: object, where: str) -> IndexEntry:
@@ -95,7 +128,12 @@ class IndexEntry:
         if not raw["description"].strip() and not any(p.strip() for p in prompts):
             raise NoveltyInputError(f"{where}: entry {raw['id']!r} has no description or prompts")
         return IndexEntry(
-            raw["id"], raw["title"], raw["description"], tuple(prompts), raw["source"]
+            raw["id"],
+            raw["title"],
+            raw["description"],
+            tuple(prompts),
+            raw["source"],
+            parse_card(raw.get("card"), where),
         )
 
 
@@ -120,21 +158,111 @@ class Neighbour:
     prompt_similarity: float | None
 
 
+class VerdictKind(StrEnum):
+    """The three outcomes of a novelty verdict."""
+
+    NOVEL = "novel"
+    """No known or accepted task has this mechanism."""
+    REDISCOVERY = "rediscovery"
+    """A known task's mechanism in a new surface: worth a fresh dataset, not a new task."""
+    DUPLICATE = "duplicate"
+    """A near copy of a known task's examples, or of a task this run or an earlier one holds."""
+
+
 @dataclass(frozen=True)
-class NoveltyVerdict:
-    """Whether a query is new.
+class Evidence:
+    """One channel's score for one indexed task.
 
     Attributes:
-        novel: ``score >= threshold``.
+        channel: ``signature``, ``ancestry``, ``card``, ``description``, ``exemplars`` (the
+            mechanism channels, against known tasks), or ``similarity`` (description or
+            prompt-centroid similarity to an entry, for duplicates).
+        task: The entry's id.
+        score: The channel's score.
+        threshold: The score at which the channel counts.
+    """
+
+    channel: str
+    task: str
+    score: float
+    threshold: float
+
+    @property
+    def fired(self) -> bool:
+        """Whether the score reaches the threshold."""
+        return self.score >= self.threshold
+
+    @property
+    def strength(self) -> float:
+        """Score relative to threshold (1.0 at the threshold)."""
+        return self.score / self.threshold if self.threshold > 0 else float("inf")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "channel": self.channel,
+            "task": self.task,
+            "score": round(self.score, 4),
+            "threshold": self.threshold,
+        }
+
+
+@dataclass(frozen=True)
+class JudgeVerdict:
+    """What the LLM judge said about a query and its nearest cards.
+
+    Attributes:
+        kind: Its outcome.
+        task: The known or accepted task it names (None for novel).
+        reasoning: Its reasons, as it gave them.
+        model: The endpoint's model name.
+        error: Why its reply could not be used ("" when it was used).
+    """
+
+    kind: VerdictKind
+    task: str | None
+    reasoning: str
+    model: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class NoveltyVerdict:
+    """Whether a query is new, and if not, what it rediscovers or duplicates.
+
+    Attributes:
+        novel: ``kind`` is novel.
         score: 1 minus the highest cosine similarity to any indexed task (1.0 for an empty index).
         neighbours: The nearest indexed tasks, most similar first.
-        threshold: The least score counted as new.
+        threshold: The least score counted as new on the similarity channel.
+        kind: Novel, rediscovery or duplicate.
+        task: The known task it rediscovers, or the entry it duplicates (None when novel).
+        task_title: That task's title.
+        evidence: The channel scores that decided it (fired ones first), and the best of the
+            rest for context.
+        card: The query's card: its own, or one inferred from the named task.
+        card_inferred: Whether ``card`` was inferred (a bare data file has none).
+        judge: The LLM judge's verdict, when a judge is configured.
     """
 
     novel: bool
     score: float
     neighbours: tuple[Neighbour, ...]
     threshold: float
+    kind: VerdictKind = VerdictKind.NOVEL
+    task: str | None = None
+    task_title: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    card: MechanismCard | None = None
+    card_inferred: bool = False
+    judge: JudgeVerdict | None = None
+
+    @property
+    def label(self) -> str:
+        """``novel``, ``rediscovery of <task>`` or ``duplicate of <task>``."""
+        if self.kind is VerdictKind.NOVEL:
+            return "novel"
+        return f"{self.kind} of {self.task}"
 
 
 @dataclass(frozen=True)

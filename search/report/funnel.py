@@ -14,7 +14,7 @@ from invscale.search.report.records import CandidateLine, FunnelRow
 from invscale.search.store import CandidateRow, RunStore
 
 # Losses in the order the funnel shows them: before scoring, during screening, at confirmation.
-_BEFORE_SCORING = (Reason.GATE, Reason.NOVELTY)
+_BEFORE_SCORING = (Reason.GATE, Reason.NOVELTY, Reason.DUPLICATE)
 _SCREENING = (Reason.SELECTION_INTERVAL,)
 _CONFIRMATION = (
     Reason.NOT_SIGNIFICANT,
@@ -25,7 +25,10 @@ _CONFIRMATION = (
     Reason.RARE_CONTINUATION,
     Reason.LOW_CLASS_MASS,
     Reason.NO_CONFIRMATION_SET,
+    Reason.COMPOSITION_ADDS_NOTHING,
 )
+ACCEPTED = Reason.ACCEPTED.label
+REDISCOVERED = Reason.REDISCOVERY.label
 _PENDING = {
     "proposed": "waiting to be filtered",
     "screening": "still being screened",
@@ -36,7 +39,7 @@ _PENDING = {
 def category(row: CandidateRow) -> str:
     """The funnel line a candidate ends on (or sits on, while the run goes on), from its code."""
     if row.status == "accepted":
-        return "accepted"
+        return REDISCOVERED if row.code is Reason.REDISCOVERY else ACCEPTED
     if row.code is Reason.HALVING:
         return f"dropped at successive-halving stage {row.stage}"
     if row.code is not Reason.NONE:
@@ -69,8 +72,9 @@ def funnel_rows(store: RunStore) -> tuple[FunnelRow, ...]:
     out += _losses(counts, screening)
     out.append(FunnelRow("scored on a fresh confirmation set", confirmed, 0))
     out += _losses(counts, confirmation)
-    out.append(FunnelRow("accepted", counts["accepted"], 0))
-    known = set(before) | set(screening) | set(confirmation) | {"accepted"}
+    out.append(FunnelRow(ACCEPTED, counts[ACCEPTED], 0))
+    out.append(FunnelRow(REDISCOVERED, counts[REDISCOVERED], 0))
+    known = set(before) | set(screening) | set(confirmation) | {ACCEPTED, REDISCOVERED}
     out += [FunnelRow(k, n, 1) for k, n in sorted(counts.items()) if k not in known]
     return tuple(out)
 

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from invscale.scorer.errors import InvscaleError
+from invscale.search.reasons import Reason
 from invscale.search.report.folders import read_folder, read_summary
 from invscale.search.report.funnel import candidate_lines, funnel_rows
 from invscale.search.report.ladder import ladder_view
@@ -74,11 +75,20 @@ def _ranked(rows: list[CandidateRow]) -> list[CandidateRow]:
     return sorted(rows, key=key, reverse=True)
 
 
-def accepted_views(store: RunStore, run_dir: Path) -> tuple[tuple[TaskView, ...], list[str]]:
-    """Accepted candidates, highest lower bound of the gap first, and any that cannot be shown."""
+def accepted_views(
+    store: RunStore, run_dir: Path, rediscoveries: bool = False
+) -> tuple[tuple[TaskView, ...], list[str]]:
+    """Candidates accepted as new (or, with ``rediscoveries``, confirmed as rediscoveries),
+    highest lower bound of the gap first, and any that cannot be shown."""
     views, problems = [], []
-    for row in _ranked(store.candidates(status="accepted")):
-        view = full_view(store, run_dir, row, "tasks")
+    rows = [
+        r
+        for r in store.candidates(status="accepted")
+        if (r.code is Reason.REDISCOVERY) == rediscoveries
+    ]
+    sub = "rediscoveries" if rediscoveries else "tasks"
+    for row in _ranked(rows):
+        view = full_view(store, run_dir, row, sub)
         if view is None:
             problems.append(f"accepted candidate {row.id} has no readable evaluation in the store")
         else:
@@ -157,8 +167,9 @@ def collect_report(run_dir: str | Path) -> ReportData:
         config = store.get_meta("config") or {}
         limit = int((config.get("search") or {}).get("write_best", 3))
         accepted, problems = accepted_views(store, run_dir)
+        rediscovered, more = accepted_views(store, run_dir, rediscoveries=True)
         best, source = best_views(store, run_dir, limit)
-        shown = accepted + best
+        shown = accepted + rediscovered + best
         # Rungs for the ladder table when the stored config does not name them.
         fallback = [{"name": m.name, "params": m.params} for m in shown[0].models] if shown else []
         ladder = ladder_view(config, fallback)
@@ -173,5 +184,6 @@ def collect_report(run_dir: str | Path) -> ReportData:
             settings=settings(config),
             config_yaml=yaml.safe_dump(config, sort_keys=False) if config else "",
             confidence=float((config.get("scorer") or {}).get("confidence", 0.95)),
-            problems=tuple(problems),
+            problems=tuple(problems + more),
+            rediscoveries=rediscovered,
         )

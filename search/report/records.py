@@ -56,6 +56,13 @@ class Novelty:
     score: float
     reason: str
     nearest: Neighbour | None
+    kind: str = "novel"
+    """``novel``, ``rediscovery`` or ``duplicate`` (runs before mechanism verdicts: novel or
+    not, from ``novel``)."""
+    task: str | None = None
+    """The known task it rediscovers (or the task it duplicates)."""
+    task_title: str = ""
+    """That task's title."""
 
 
 @dataclass(frozen=True)
@@ -274,3 +281,5 @@ class ReportData:
     config_yaml: str
     confidence: float
     problems: tuple[str, ...] = ()
+    rediscoveries: tuple[TaskView, ...] = ()
+    """Confirmed rediscoveries of known tasks (kept apart from the tasks accepted as new)."""

@@ -38,11 +38,15 @@ def novelty_of(store: RunStore, cid: str) -> Novelty | None:
     data = row.data
     nearest = [n for n in data.get("nearest") or [] if isinstance(n, list | tuple) and len(n) == 3]
     top = max(nearest, key=lambda n: n[2], default=None)
+    novel = bool(data.get("novel"))
     return Novelty(
-        novel=bool(data.get("novel")),
+        novel=novel,
         score=float(data.get("score", float("nan"))),
         reason=str(data.get("reason", "")),
         nearest=None if top is None else Neighbour(str(top[0]), str(top[1]), float(top[2])),
+        kind=str(data.get("kind") or ("novel" if novel else "not novel")),
+        task=data.get("task"),
+        task_title=str(data.get("task_title") or ""),
     )
 
 

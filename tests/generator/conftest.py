@@ -26,6 +26,15 @@ def memo_data(**changes: Any) -> dict[str, Any]:
             "p": [{"stem": f"Saying number {i} ends with", "end": f"end{i}"} for i in range(60)],
             "w": [{"word": f"word{i}"} for i in range(40)],
         },
+        "card": {
+            "family": "strong_prior",
+            "lure": "memorised_text",
+            "lure_text": "the memorised ending of the phrase",
+            "behaviour": "follow_instruction",
+            "behaviour_text": "end the phrase with the named word",
+            "domain": "made-up sayings",
+            "ancestors": ["prize-memo-trap"],
+        },
     }
     data.update(changes)
     return data

@@ -90,7 +90,8 @@ FINISHED_FUNNEL = [
     ("dropped at successive-halving stage 0", 1, 1),
     ("scored on a fresh confirmation set", 2, 0),
     ("not significant after the multiplicity correction", 1, 1),
-    ("accepted", 1, 0),
+    ("accepted as new", 1, 0),
+    ("confirmed rediscovery of a known task", 0, 0),
 ]
 LIVE_FUNNEL = [
     row if row[0] != "dropped at successive-halving stage 0" else ("still being screened", 1, 1)

@@ -1,0 +1,144 @@
+"""An optional LLM judge: reads a query and the cards of its nearest known and held tasks, and
+says whether it is novel, a rediscovery of one of them, or a duplicate, with its reasons.
+
+The judge sees only the tasks the embedding verdict already considered (its neighbours and the
+tasks its evidence names), and may name only those. Its verdict replaces the embedding verdict;
+its reasoning is stored with it. A judge that fails (unreachable endpoint, unusable reply)
+leaves the embedding verdict in place and records why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from invscale.search.novelty.records import (
+    Evidence,
+    IndexEntry,
+    JudgeVerdict,
+    NoveltyQuery,
+    NoveltyVerdict,
+    VerdictKind,
+)
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    from invscale.search.novelty.config import JudgeSettings
+
+SYSTEM = """You review proposed inverse-scaling tasks (prompts on which larger language models \
+do worse). Decide whether the PROPOSED task is new, judging by its mechanism (what the larger \
+model is drawn to and what the task requires), not by its wording or topic:
+- "novel": no listed task has this mechanism;
+- "rediscovery": it is the mechanism of one listed known task in a new surface;
+- "duplicate": it is a near copy of one listed task.
+Reply with one JSON object: {"verdict": "novel" | "rediscovery" | "duplicate", "task": the id \
+of the listed task you mean, or null when novel, "reasoning": two or three sentences}."""
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+_SHOWN_PROMPTS = 4
+
+
+class Judge:
+    """Reviews verdicts with a chat model. Use :meth:`from_settings` (or pass a fake model)."""
+
+    def __init__(self, chat: BaseChatModel, model: str, shown: int = 5) -> None:
+        self.chat = chat
+        self.model = model
+        self.shown = shown
+
+    @classmethod
+    def from_settings(cls, settings: JudgeSettings) -> Judge:
+        """A judge on the configured OpenAI-compatible endpoint."""
+        from langchain_openai import ChatOpenAI
+        from pydantic import SecretStr
+
+        key = os.environ.get(settings.api_key_env) or "not-needed"
+        chat = ChatOpenAI(
+            base_url=settings.base_url,
+            model=settings.model,
+            api_key=SecretStr(key),
+            temperature=0,
+            timeout=settings.timeout_s,
+            max_retries=2,
+        )
+        return cls(chat, settings.model, settings.neighbours)
+
+    def review(
+        self,
+        query: NoveltyQuery,
+        verdict: NoveltyVerdict,
+        entries: Sequence[IndexEntry],
+        titles: dict[str, str],
+    ) -> NoveltyVerdict:
+        """The verdict after the judge's review (unchanged, with the error, if it fails)."""
+        shown = self._candidates(verdict, entries)
+        try:
+            reply = self._ask(query, shown)
+            judged = self._parse(reply, {e.id for e in shown})
+        except Exception as exc:  # noqa: BLE001 - any endpoint or parse failure keeps the verdict
+            failed = JudgeVerdict(verdict.kind, verdict.task, "", self.model, error=str(exc)[:300])
+            return replace(verdict, judge=failed)
+        evidence = (Evidence("judge", judged.task or "", 1.0, 1.0), *verdict.evidence)
+        return replace(
+            verdict,
+            novel=judged.kind is VerdictKind.NOVEL,
+            kind=judged.kind,
+            task=judged.task,
+            task_title=titles.get(judged.task or "", ""),
+            evidence=evidence if judged.task else verdict.evidence,
+            judge=judged,
+        )
+
+    def _candidates(
+        self, verdict: NoveltyVerdict, entries: Sequence[IndexEntry]
+    ) -> list[IndexEntry]:
+        wanted = (
+            [verdict.task] + [e.task for e in verdict.evidence] + [n.id for n in verdict.neighbours]
+        )
+        by_id = {e.id: e for e in entries}
+        ids = [i for i in dict.fromkeys(w for w in wanted if w) if i in by_id]
+        return [by_id[i] for i in ids[: self.shown]]
+
+    def _ask(self, query: NoveltyQuery, shown: Sequence[IndexEntry]) -> str:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        lines = [
+            "PROPOSED task:",
+            _describe(query.title, query.description, query.card, query.prompts),
+        ]
+        lines.append("Listed tasks:")
+        lines += [
+            f"- id {e.id}: " + _describe(e.title, e.description, e.card, e.prompts) for e in shown
+        ]
+        reply = self.chat.invoke([SystemMessage(SYSTEM), HumanMessage("\n".join(lines))])
+        content: Any = reply.content
+        return content if isinstance(content, str) else json.dumps(content)
+
+    def _parse(self, text: str, allowed: set[str]) -> JudgeVerdict:
+        fenced = _FENCE.search(text)
+        body = fenced.group(1) if fenced else text
+        start, end = body.find("{"), body.rfind("}")
+        data = json.loads(body[start : end + 1])
+        kind = VerdictKind(str(data.get("verdict", "")).strip().lower())
+        task = data.get("task") or None
+        if kind is not VerdictKind.NOVEL and task not in allowed:
+            raise ValueError(f"the judge named {task!r}, which is not a listed task")
+        reasoning = str(data.get("reasoning", "")).strip()
+        return JudgeVerdict(
+            kind, None if kind is VerdictKind.NOVEL else task, reasoning, self.model
+        )
+
+
+def _describe(title: str, description: str, card: Any, prompts: Sequence[str]) -> str:
+    parts = [title]
+    if card is not None:
+        parts.append(f"mechanism: {card.text}")
+    if description:
+        parts.append(f"description: {description}")
+    parts += [f"example: {p!r}" for p in list(prompts)[:_SHOWN_PROMPTS]]
+    return " | ".join(parts)
