@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,25 @@ def load(config: str | Path | None, section: str = "search", **fields: Any) -> C
     from invscale.search.config import load_config, with_overrides
 
     return with_overrides(load_config(config), section, **fields)
+
+
+def check_output(path: Path, option: str = "--out") -> None:
+    """Fail before any work when ``path`` (a folder to create or fill) could not be written.
+
+    Creates nothing: the nearest existing folder on the path must be a writable folder.
+
+    Raises:
+        UsageError: naming the option, the path and what is in the way.
+    """
+    from invscale.scorer.errors import UsageError
+
+    probe = path.absolute()
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UsageError(f"{option} {path}: {probe} is not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {path}: {probe} is not writable")
 
 
 def progress_bar() -> tuple[object, Callable[[str, int, int], None]]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from invscale.search.cli._common import load
+from invscale.search.cli._common import check_output, load
 from invscale.search.cli.score import print_result
 
 
@@ -38,6 +38,7 @@ def analyze_command(
     from invscale.scorer.analyze import analyze_file, parse_params
 
     cfg = load(config)
+    check_output(out)
     result = analyze_file(data, out, parse_params(params or []), task_type, cfg.scorer)
     print_result(result)
     typer.echo(f"wrote {out}/summary.json, scaling.png")

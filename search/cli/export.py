@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from invscale.search.cli._common import check_output
+
 
 def export_command(
     path: Annotated[Path, typer.Argument(help="A task folder (tasks/<name>/) or a run folder.")],
@@ -25,6 +27,7 @@ def export_command(
     """Export PATH's task(s) for a Prize submission, lm-evaluation-harness or Hugging Face."""
     from invscale.search.export import export_path
 
+    check_output(out)
     written = export_path(path, out, formats or ["all"], licence, min_rows)
     for folder in written:
         typer.echo(f"wrote {folder}")

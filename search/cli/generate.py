@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from invscale.search.cli._common import load
+from invscale.search.cli._common import check_output, load
 
 
 def generate_command(
@@ -25,6 +25,7 @@ def generate_command(
     from invscale.generator import generate_templates
 
     cfg = load(config, "generator", backend=backend, replay_file=replay_file).generator
+    check_output(out.parent)
     templates = generate_templates(cfg, n, seed, out)
     mechanisms = sorted({t.mechanism for t in templates})
     typer.echo(f"wrote {len(templates)} templates to {out} ({', '.join(mechanisms)})")

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import typer
 
 from invscale.search.cli._common import load
 
-_COLUMNS = ("model", "params", "dtype", "where", "needs", "with others", "free", "fits", "note")
+if TYPE_CHECKING:
+    from invscale.scorer.config import Rung
+    from invscale.scorer.preflight import RungFit
+
+_COLUMNS = ("model", "params", "dtype", "needs", "+others", "free", "fits")
 
 app = typer.Typer(help="Inspect model ladders.", no_args_is_help=True)
 
@@ -17,33 +25,47 @@ def check_command(
     config: str | None = typer.Option(None, "--config", help="Config file (default config.yaml)."),
 ) -> None:
     """Say which rungs fit in memory, before loading anything; exit 1 when one does not."""
-    from rich.console import Console
-    from rich.table import Table
-
     from invscale.scorer.preflight import preflight
 
     cfg = load(config)
     rungs = cfg.scorer.ladder(ladder)
     fits = preflight(rungs)
-    table = Table(title=f"ladder {ladder or cfg.scorer.default_ladder}: memory pre-flight")
-    for col in _COLUMNS:
-        table.add_column(col, justify="left" if col in ("model", "where", "note") else "right")
-    for rung, fit in zip(rungs, fits, strict=True):
-        verdict = {True: "yes", False: "[red]NO[/red]", None: "?"}[fit.fits]
-        table.add_row(
+    typer.echo(f"ladder {ladder or cfg.scorer.default_ladder}: memory pre-flight")
+    for line in check_lines(rungs, fits):
+        typer.echo(line)
+    if any(f.fits is False for f in fits):
+        raise typer.Exit(1)
+
+
+def check_lines(rungs: Sequence[Rung], fits: Sequence[RungFit]) -> list[str]:
+    """One line per rung in columns that fit 80 characters; where it goes and why, wrapped below
+    (an endpoint's address would not fit in a column)."""
+    from invscale.scorer.names import param_label
+
+    rows = [
+        (
             rung.name,
-            f"{rung.params:,}",
+            param_label(rung.params),
             rung.dtype if fit.need is not None else "-",
-            fit.where,
             _gib(fit.need),
             _gib(fit.resident),
             _gib(fit.free),
-            verdict,
-            fit.note,
+            {True: "yes", False: "NO", None: "?"}[fit.fits],
         )
-    Console(width=160).print(table)
-    if any(f.fits is False for f in fits):
-        raise typer.Exit(1)
+        for rung, fit in zip(rungs, fits, strict=True)
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(_COLUMNS)]
+    lines = [_line(_COLUMNS, widths)]
+    for row, fit in zip(rows, fits, strict=True):
+        lines.append(_line(row, widths))
+        lines += [f"    {part}" for part in textwrap.wrap(f"{fit.where}: {fit.note}", width=76)]
+    return lines
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    first = cells[0].ljust(widths[0])
+    rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+    return "  ".join([first, *rest]).rstrip()
 
 
 def _gib(n: int | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -63,22 +64,17 @@ def _cell(value: float | None) -> str:
 
 
 def _neighbours(report: NoveltyReport, console: Console) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"nearest known tasks to {report.query.title!r}", title_justify="left")
-    for name in ("#", "id", "title", "source", "similarity", "description", "prompts"):
-        table.add_column(name, justify="right" if name in {"#", "similarity"} else "left")
+    # Plain lines, not a table: readable at 80 columns and in a log file; titles go below.
+    console.print(f"nearest known tasks to {report.query.title!r}:", highlight=False)
+    console.print(f"  {'#':>2} {'similarity':>10} {'descr.':>6} {'prompts':>7}  id (source)")
     for rank, n in enumerate(report.verdict.neighbours, start=1):
-        table.add_row(
-            str(rank),
-            n.id,
-            n.title,
-            n.source,
-            f"{n.similarity:.3f}",
-            _cell(n.description_similarity),
-            _cell(n.prompt_similarity),
+        console.print(
+            f"  {rank:>2} {n.similarity:>10.3f} {_cell(n.description_similarity):>6} "
+            f"{_cell(n.prompt_similarity):>7}  {n.id} ({n.source})",
+            highlight=False,
         )
-    console.print(table)
+        for line in textwrap.wrap(n.title, width=72):
+            console.print(f"      {line}", highlight=False)
 
 
 def _card(report: NoveltyReport, console: Console) -> None:

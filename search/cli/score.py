@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from invscale.search.cli._common import load, progress_bar
+from invscale.search.cli._common import check_output, load, progress_bar
 
 
 def score_command(
@@ -26,6 +26,7 @@ def score_command(
     from invscale.scorer import score_file
 
     cfg = load(config)
+    check_output(out)
     bar, update = progress_bar()
     with bar:  # type: ignore[attr-defined]
         result = score_file(data, cfg.scorer, out, task_type, ladder, limit, progress=update)

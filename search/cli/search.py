@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from invscale.search.cli._common import load
+from invscale.search.cli._common import check_output, load
 from invscale.search.cli._root import INTERRUPTED
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ def search_command(
             )
     cfg = None if resume else load(config, ladder=ladder, seed=seed)
     run_dir = resume or out
+    if resume is None:
+        check_output(out)
     with _display(live) as display:
         outcome = run_search(cfg, run_dir, resume is not None, budget, display)
     typer.echo(f"stopped: {outcome.stop_reason}")

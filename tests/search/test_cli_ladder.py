@@ -55,3 +55,12 @@ def test_score_command_reports_a_dead_endpoint_without_traceback(prize_dir, tmp_
         "model 'dead' at http://127.0.0.1:9/v1" in res.output and "connection failed" in res.output
     )
     assert "Traceback" not in res.output
+
+
+def test_ladder_check_lines_fit_80_columns_with_the_note_below(tmp_path):
+    cfg = _config(tmp_path, "{name: a-rather-long-model-name, params: 1000, source: org/t}")
+    res = CliRunner().invoke(app, ["ladder", "check", "--config", str(cfg)])
+    lines = res.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, res.output
+    assert any(line.startswith("a-rather-long-model-name") for line in lines)
+    assert any(line.startswith("    ") and "memory" in line for line in lines)

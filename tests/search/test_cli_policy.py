@@ -58,6 +58,23 @@ def test_user_errors_exit_2_with_one_line_on_stderr(tmp_path, monkeypatch, args,
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "--ladder", "fake", "--out", "afile/run"],
+        ["generate", "--backend", "offline", "--n", "1", "--out", "afile/t.jsonl"],
+        ["export", "nowhere", "--out", "afile/x"],
+    ],
+)
+def test_an_output_path_that_cannot_be_written_is_a_user_error(tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("in the way")
+    res = _invoke(*args)
+    assert res.exit_code == 2, res.output
+    assert "afile" in res.stderr and "is not a folder" in res.stderr
+    assert "Traceback" not in res.output
+
+
 def test_a_bug_keeps_its_traceback_instead_of_posing_as_a_user_error(tmp_path, monkeypatch):
     def broken(run_dir):
         raise KeyError("gap")

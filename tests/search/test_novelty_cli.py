@@ -36,6 +36,7 @@ def test_known_task_is_reported_not_new_with_its_neighbour(tmp_path):
     assert result.exit_code == 1, result.output
     assert "k-quote" in result.output and "NOT NEW" in result.output
     assert "altered quote copying" in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80, result.output
 
 
 def test_new_task_is_reported_new(tmp_path):
