@@ -23,14 +23,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from a checkout: this tree's packages, not an installed copy
-
-from invscale.search.calibration import Calibration, ScenarioRow, run_calibration  # noqa: E402
-from invscale.search.calibration.scenarios import SCENARIOS  # noqa: E402
-from invscale.search.config import SearchConfig  # noqa: E402
+from invscale.search.calibration import Calibration, ScenarioRow, run_calibration
+from invscale.search.calibration.scenarios import SCENARIOS
+from invscale.search.config import SearchConfig
 
 _HEADER = (
     f"{'scenario':<34}{'kind':<10}{'n':>4}{'acc s->l':>12}{'gap':>8}{'p<=.05':>8}"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -30,10 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from a checkout: this tree's packages, not an installed copy
-
-from invscale.search.novelty import (  # noqa: E402
+from invscale.search.novelty import (
     Embedder,
     HashingEmbedder,
     IndexEntry,
@@ -45,7 +41,7 @@ from invscale.search.novelty import (  # noqa: E402
     embed_queries,
     make_embedder,
 )
-from invscale.search.novelty.embedders import normalise_rows  # noqa: E402
+from invscale.search.novelty.embedders import normalise_rows
 
 SUBJECTS = [
     "quotes",

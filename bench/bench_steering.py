@@ -21,17 +21,15 @@ through selection, so acceptances (whose variants the index then rejects) are ra
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from a checkout: this tree's packages, not an installed copy
+from invscale.search.config import Config, load_config
+from invscale.search.run import run_search
+from invscale.search.store import RunStore
 
-from invscale.search.config import Config, load_config  # noqa: E402
-from invscale.search.run import run_search  # noqa: E402
-from invscale.search.store import RunStore  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 ORIGINAL_OPERATORS = (
     "redefine_word",

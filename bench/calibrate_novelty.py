@@ -11,16 +11,12 @@ groups, and suggests thresholds at the middle of each gap.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run from a checkout: this tree's packages, not an installed copy
-
-from invscale.search.novelty import (  # noqa: E402
+from invscale.search.novelty import (
     Embedder,
     IndexSettings,
     NoveltyConfig,
@@ -29,6 +25,8 @@ from invscale.search.novelty import (  # noqa: E402
     known_entries,
     make_embedder,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DATA = ROOT / "tests/search/data/novelty_calibration.yaml"
 
