@@ -34,6 +34,8 @@ from invscale.search.store import TERMINAL, CandidateRow
 from invscale.search.writeout import refresh_decisions, robustness, write_task
 
 log = logging.getLogger(__name__)
+SETTLED_KEY = "settled_acceptances"
+"""Run meta key: the accepted candidates whose bookkeeping outside the store is done."""
 
 
 def candidate_id(generation: int, index: int, template: TaskTemplate) -> str:
@@ -280,21 +282,43 @@ def run_generation(run: SearchRun, generation: int) -> None:
             break
         confirm(run, cid)
         run.display.update(run)
-    newly, retracted = decide(run)
-    _retract(run, retracted)
-    _accept(run, newly)
+    decide(run)
+    settle(run)
     refresh_archive(run)
     run.store.set_meta("elapsed_s", run.minutes() * 60)
 
 
+def settle(run: SearchRun) -> None:
+    """Bring what an acceptance does outside the store (its task folder, the novelty index, the
+    accepted-templates file, the counters) in line with the stored statuses.
+
+    The statuses are committed first and a record of the settled acceptances after each one is
+    done, so a run killed in between is settled by the next call (the resume's first decision).
+    """
+    booked = run.store.get_meta(SETTLED_KEY)
+    accepted = [r.id for r in run.store.candidates(status="accepted")]
+    if booked is None:  # a run from before this record (new runs start with []): all settled
+        booked = accepted
+        run.store.set_meta(SETTLED_KEY, booked)
+    _retract(run, [cid for cid in booked if cid not in accepted])
+    _accept(run, [cid for cid in accepted if cid not in booked])
+
+
+def _book(run: SearchRun, cid: str, settled: bool) -> None:
+    booked = [c for c in run.store.get_meta(SETTLED_KEY) or [] if c != cid]
+    run.store.set_meta(SETTLED_KEY, [*booked, cid] if settled else booked)
+
+
 def _accept(run: SearchRun, newly: list[str]) -> None:
     for cid in newly:
+        run.novelty.retract(cid)  # what a killed earlier attempt may have indexed
         robust = robustness(run, cid)
         write_task(run, cid, robust, accepted=True)
         row = run.store.candidate(cid)
         named = rediscovered_task(run, cid) if row.code is Reason.REDISCOVERY else None
         run.novelty.add_accepted(cid, template_of(row.template), run.items[cid].task, named)
         _count_accepted(run)
+        _book(run, cid, settled=True)
         run.display.update(run)
 
 
@@ -304,6 +328,7 @@ def _retract(run: SearchRun, retracted: list[str]) -> None:
     for cid in retracted:
         run.novelty.retract(cid)
         run.store.add("retracted")
+        _book(run, cid, settled=False)
     if retracted:
         _count_accepted(run)
         refresh_decisions(run)
@@ -324,6 +349,7 @@ def _count_accepted(run: SearchRun) -> None:
 def search_loop(run: SearchRun) -> str:
     """Run generations until a budget stops the run; return why it stopped."""
     generation = max(_seen_generations(run) - 1, 0)
+    settle(run)  # what a kill of the last run cut short, even when no budget is left
     while True:
         reason = budget_exhausted(run)
         if reason:

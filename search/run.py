@@ -17,7 +17,7 @@ from invscale.scorer.errors import ConfigError, RunError
 from invscale.scorer.fileio import atomic_write
 from invscale.search.config import Config, validated
 from invscale.search.display import board
-from invscale.search.loop import search_loop
+from invscale.search.loop import SETTLED_KEY, search_loop
 from invscale.search.novelty_gate import NoveltyGate
 from invscale.search.reasons import Reason
 from invscale.search.state import Display, NullDisplay, SearchRun
@@ -70,6 +70,8 @@ def open_run(
             f"{run_dir}: a run already exists here; resume it with --resume or choose another --out"
         )
     assert cfg is not None
+    if not resume:
+        store.set_meta(SETTLED_KEY, [])
     if budget:
         cfg = cfg.model_copy(update={"search": cfg.search.model_copy(update=budget)})
     store.set_meta("config", cfg.model_dump(mode="json"))

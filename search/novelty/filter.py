@@ -11,6 +11,7 @@ from invscale.search.novelty.config import NoveltyConfig
 from invscale.search.novelty.corpus import (
     append_accepted,
     known_entries,
+    load_accepted,
     load_known_tasks,
     remove_accepted,
 )
@@ -158,34 +159,56 @@ class NoveltyFilter:
 
         Returns:
             The stored entry. Its id is ``<run>/<name>``, or ``<run>/<name>~2`` (``~3``, ...)
-            when an earlier run of the same name already used that id.
+            when an earlier run of the same name already used that id. Accepting the same task
+            again (a run settling after a kill) returns the stored entry and adds nothing.
         """
-        taken = {e.id for e in self.index.entries}
-        entry_id, n = f"{run}/{name}", 1
-        while entry_id in taken:
-            n += 1
-            entry_id = f"{run}/{name}~{n}"
         card = query.card
         if rediscovers is not None and card is not None:
             ancestors = (rediscovers, *(a for a in card.ancestors if a != rediscovers))
             card = card.model_copy(update={"ancestors": ancestors})
         entry = IndexEntry(
-            id=entry_id,
+            id=f"{run}/{name}",
             title=query.title,
             description=query.description,
             prompts=sample_prompts(query.prompts, self.config.prompts_per_query),
             source=(REDISCOVERY_PREFIX if rediscovers else ACCEPTED_PREFIX) + run,
             card=card,
         )
-        self.index.add([entry])
-        self.index.save()
-        if self.config.accepted_file is not None and rediscovers is None:
+        indexed = self._indexed_copy(entry)
+        if indexed is None:
+            entry = replace(entry, id=self._free_id(entry.id))
+            self.index.add([entry])
+            self.index.save()
+        else:  # accepted again after a kill: the index already holds it
+            entry = indexed
+        listed = {e.id for e in load_accepted(self.config.accepted_file)}
+        if self.config.accepted_file is not None and rediscovers is None and entry.id not in listed:
             append_accepted(self.config.accepted_file, entry)
         return entry
 
+    def _indexed_copy(self, entry: IndexEntry) -> IndexEntry | None:
+        pattern = re.compile(re.escape(entry.id) + r"(~\d+)?")
+        return next(
+            (
+                e
+                for e in self.index.entries
+                if pattern.fullmatch(e.id) and replace(e, id=entry.id) == entry
+            ),
+            None,
+        )
+
+    def _free_id(self, base: str) -> str:
+        taken = {e.id for e in self.index.entries}
+        entry_id, n = base, 1
+        while entry_id in taken:
+            n += 1
+            entry_id = f"{base}~{n}"
+        return entry_id
+
     def retract(self, name: str, run: str) -> list[str]:
-        """Forget a task this run accepted and then withdrew: it leaves the index and the
-        accepted-templates file, so later candidates no longer have to be new against it.
+        """Forget a task (or a rediscovery) this run accepted and then withdrew: it leaves the
+        index and the accepted-templates file, so later candidates no longer have to be new
+        against it.
 
         Returns:
             The entry ids removed (``<run>/<name>``, or its ``~2``... form).
@@ -194,7 +217,8 @@ class NoveltyFilter:
         ids = {
             e.id
             for e in self.index.entries
-            if e.source == ACCEPTED_PREFIX + run and pattern.fullmatch(e.id)
+            if e.source in (ACCEPTED_PREFIX + run, REDISCOVERY_PREFIX + run)
+            and pattern.fullmatch(e.id)
         }
         if ids:
             self.index.remove(ids)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import yaml
@@ -11,7 +12,7 @@ from invscale.search.candidates import confirmation_sets, selection_sets
 from invscale.search.cli import app
 from invscale.search.evaluate import PairedEvaluation
 from invscale.search.freshness import check_freshness
-from invscale.search.loop import _retract, decide
+from invscale.search.loop import _retract, decide, settle
 from invscale.search.reasons import Reason
 from invscale.search.store import RunStore
 
@@ -99,6 +100,45 @@ def test_a_retracted_acceptance_rolls_back_the_accepted_file_and_counter(tmp_pat
     assert accepted_file.read_text() == ""
     assert not any(e.id == f"run/{cid}" for e in run.novelty._get().index.entries)  # type: ignore[attr-defined]
     assert not list((run.run_dir / "tasks").glob("*")) and list((run.run_dir / "best").glob("*"))
+
+
+def _indexed(run) -> list[str]:
+    return [e.id for e in run.novelty._get().index.entries if e.source == "accepted:run"]  # type: ignore[attr-defined]
+
+
+def test_a_retraction_cut_short_by_a_kill_is_settled_by_the_next_decision(tmp_path):
+    accepted_file = tmp_path / "accepted.jsonl"
+    novelty = {"model": "hashing", "accepted_file": str(accepted_file)}
+    run = planted_run(tmp_path, config(tmp_path, "fake", novelty=novelty))
+    cid = run.store.candidates()[0].id
+    _confirm_noise(run, 60)
+    decide(run)  # the status is withdrawn and committed; the kill comes before the bookkeeping
+    assert _indexed(run) == [f"run/{cid}"] and run.store.counters()["accepted"] == 1
+    settle(run)
+    assert _indexed(run) == [] and accepted_file.read_text() == ""
+    assert run.store.counters()["accepted"] == 0
+    settle(run)  # idempotent
+    assert run.store.counters()["retracted"] == 1
+
+
+def test_an_acceptance_cut_short_by_a_kill_is_written_once_by_the_next_decision(tmp_path):
+    accepted_file = tmp_path / "accepted.jsonl"
+    novelty = {"model": "hashing", "accepted_file": str(accepted_file)}
+    run = planted_run(tmp_path, config(tmp_path, "fake", novelty=novelty))
+    cid = run.store.candidates()[0].id
+    # As if killed after the status became "accepted" and the index was saved, before the task
+    # folder, the accepted file and the record of settled acceptances were written.
+    (folder,) = (run.run_dir / "tasks").iterdir()
+    shutil.rmtree(folder)
+    accepted_file.write_text("")
+    run.store.set_meta("settled_acceptances", [])
+    settle(run)
+    assert (folder / "summary.json").is_file()
+    assert _indexed(run) == [f"run/{cid}"]  # not a second entry run/<cid>~2
+    assert [json.loads(line)["id"] for line in accepted_file.read_text().splitlines()] == [
+        f"run/{cid}"
+    ]
+    assert run.store.counters()["accepted"] == 1
 
 
 def test_an_artefact_refusal_shows_in_status_and_report(tmp_path):
