@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+from invscale.scorer import Rung
 from invscale.search.candidates import ItemSets
 from invscale.search.evaluate import PairedEvaluation, score_pair
 from invscale.search.freshness import Freshness
@@ -36,22 +37,31 @@ def evaluate(
         len(run.rungs),
     )
     before = run.pool.requests_run
-    ev, _, _ = score_pair(
-        items.task,
-        items.control,
-        run.rungs,
-        run.cfg.scorer,
-        run.pool,
-        run.cache,
-        seed=run.cfg.search.seed,
-        clusters=items.clusters or None,
-        acceptance=run.cfg.search.acceptance,
-        consistent=items.consistent,
-    )
+    ev = score_items(run, items, run.rungs)
     if fresh is not None:
         ev = replace(ev, shared_entities=fresh.shared, ancestors_checked=fresh.ancestors)
     spent = run.pool.requests_run - before
     run.store.add("requests_run", spent)
     run.store.add(f"requests_run:{phase.split(':')[0].rstrip('0123456789')}", spent)
     run.store.add_evaluation(cid, phase, len(items.task), ev.to_dict())
+    return ev
+
+
+def score_items(
+    run: SearchRun, items: ItemSets, rungs: tuple[Rung, ...], consistent: bool = True
+) -> PairedEvaluation:
+    """Score paired items on a ladder with the run's settings (entity clusters, checks, and the
+    consistent control when the items have one and ``consistent`` is set); nothing is stored."""
+    ev, _, _ = score_pair(
+        items.task,
+        items.control,
+        rungs,
+        run.cfg.scorer,
+        run.pool,
+        run.cache,
+        seed=run.cfg.search.seed,
+        clusters=items.clusters or None,
+        acceptance=run.cfg.search.acceptance,
+        consistent=items.consistent if consistent else None,
+    )
     return ev

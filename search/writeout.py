@@ -30,9 +30,9 @@ from invscale.search.candidates import (
     template_of,
 )
 from invscale.search.checks import refusals
-from invscale.search.evaluate import PairedEvaluation, score_pair
+from invscale.search.evaluate import PairedEvaluation
 from invscale.search.outcome import novelty_record, rediscovered_task
-from invscale.search.phases import evaluate
+from invscale.search.phases import evaluate, score_items
 from invscale.search.reasons import Reason
 from invscale.search.state import SearchRun
 from invscale.search.store import CandidateRow
@@ -88,17 +88,7 @@ def _other_ladders(run: SearchRun, items: ItemSets) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in run.cfg.search.extra_ladders:
         rungs = run.cfg.scorer.ladder(name)
-        ev, _, _ = score_pair(
-            items.task,
-            items.control,
-            rungs,
-            run.cfg.scorer,
-            run.pool,
-            run.cache,
-            seed=run.cfg.search.seed,
-            clusters=items.clusters or None,
-            acceptance=run.cfg.search.acceptance,
-        )
+        ev = score_items(run, items, rungs, consistent=False)
         out[name] = {
             "gap": ev.gap,
             "gap_ci": ev.gap_ci,
