@@ -125,10 +125,16 @@ def main() -> None:
     parser.add_argument("--half", default="all", choices=[*HALVES, "all"])
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--exemplar-similarity", type=float, default=None)
+    parser.add_argument("--cue-similarity", type=float, default=None)
+    parser.add_argument("--no-cues", action="store_true", help="signatures read keywords only")
     args = parser.parse_args()
     overrides = {"model": args.model, "accepted_file": None}
     if args.exemplar_similarity is not None:
         overrides["exemplar_similarity"] = args.exemplar_similarity
+    if args.cue_similarity is not None:
+        overrides["cue_similarity"] = args.cue_similarity
+    if args.no_cues:
+        overrides["cues"] = False
     cfg = NoveltyConfig(**overrides)
     filt = NoveltyFilter.open(None, cfg)
     data: dict = {"rediscoveries": [], "novel": []}
@@ -141,7 +147,7 @@ def main() -> None:
     print(
         f"model {filt.index.embedder.name}; exemplar_similarity {cfg.exemplar_similarity}, "
         f"description_similarity {cfg.description_similarity}, signature_share "
-        f"{cfg.signature_share}"
+        f"{cfg.signature_share}, cues {cfg.cues} at {cfg.cue_similarity}"
     )
     for half in HALVES:
         for mode in ("prompts", "description"):
