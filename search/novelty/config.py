@@ -58,7 +58,7 @@ class NoveltyConfig(StrictModel):
     cues: bool = True
     """Let the signatures recognise an instruction in fresh wording by its meaning (the
     paraphrases of ``<known_path>/cues``) as well as by their keyword lists."""
-    cue_similarity: float = Field(default=0.6, gt=0.0, le=1.0)
+    cue_similarity: float = Field(default=0.5, gt=0.0, le=1.0)
     """Cosine of a prompt sentence to one paraphrase of a cue at which the prompt carries that
     instruction (``bench/calibrate_mechanisms.py``)."""
     exemplar_similarity: float = Field(default=0.65, gt=0.0, le=1.0)

@@ -140,6 +140,8 @@ def _opener(line: str) -> str:
     if found is None:
         return ""
     shape = re.sub(r"[A-Za-z]+", "a", re.sub(r"\d+", "9", found.group(1)))
+    # Enclosed and circled letters ("🅐", "🅑", "Ⓐ") are one kind of marker, as "A." and "B." are.
+    shape = re.sub(r"[^\x00-\x7f]", "s", shape)
     return re.sub(r"\s+", " ", shape)
 
 
@@ -159,6 +161,18 @@ def option_lines(prompt: str) -> list[str]:
     return best
 
 
+def inline_options(line: str) -> bool:
+    """A short line that opens with a marker and holds another of the same kind before a later
+    word: two or more options on one line ("(a) tea (b) milk", "🅐 tea 🅑 milk")."""
+    tokens = line.split()
+    if len(tokens) > _OPTION_WORDS or len(tokens) < 4:
+        return False
+    shapes = [_opener(t + " ") for t in tokens]
+    # "costs 3. Then": a sentence may end on a number, so "9." and "9:" mark no option inline.
+    kind = shapes[0] if shapes[0] not in ("9.", "9:") else ""
+    return bool(kind) and shapes[2:-1].count(kind) >= 1
+
+
 def option_body(line: str) -> str:
     """An option line without its marker or tags."""
     body = re.sub(r"<[^>]*>", " ", line)
@@ -171,7 +185,8 @@ def has_options(prompt: str) -> bool:
     inline = re.search(r"\b\w[\w' -]*,? or \w[\w' -]*[?.:]?", question)
     listed = re.search(r":\s*[\w' -]+(,\s*[\w' -]+)+[?.]?\s*$", question)
     separated = re.search(r"^[^\n]*\w[^\n/|]*\s[/|]\s[^\n]*\w[^\n]*$", prompt, re.MULTILINE)
-    return len(option_lines(prompt)) >= 2 or bool(inline or listed or separated)
+    marked = any(inline_options(line) for line in lines(prompt))
+    return len(option_lines(prompt)) >= 2 or marked or bool(inline or listed or separated)
 
 
 def last_number(line: str) -> tuple[str, str] | None:
