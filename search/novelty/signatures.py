@@ -292,10 +292,14 @@ SPECIFICITY = {task: rank for rank, task in enumerate(SIGNATURES)}
 
 
 def signature_scores(prompts: Sequence[str], cues: CueTest = no_cues) -> dict[str, float]:
-    """Per known task with a signature: the share of ``prompts`` on which it fires."""
+    """Per known task with a signature: the share of ``prompts`` on which it is the most
+    specific signature to fire (a prompt counts once: "which test tells us something we do
+    not know?" over options is into-the-unknown, not also a negated question)."""
     if not prompts:
         return {}
-    return {
-        task: sum(test(p, cues) for p in prompts) / len(prompts)
-        for task, test in SIGNATURES.items()
-    }
+    counts = dict.fromkeys(SIGNATURES, 0)
+    for prompt in prompts:
+        task = next((t for t, test in SIGNATURES.items() if test(prompt, cues)), None)
+        if task is not None:
+            counts[task] += 1
+    return {task: n / len(prompts) for task, n in counts.items()}
