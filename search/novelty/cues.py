@@ -101,12 +101,14 @@ class CueBank:
 
 
 class CueReader:
-    """Answers ``(prompt, cue)`` questions for one query, embedding lazily."""
+    """Answers ``(prompt, cue)`` questions for one query, embedding lazily: a sentence is
+    embedded once, however many signatures ask about the prompts (or parts of prompts) that
+    hold it."""
 
     def __init__(self, bank: CueBank, threshold: float) -> None:
         self.bank = bank
         self.threshold = threshold
-        self._scores: dict[str, dict[str, float]] = {}
+        self._sentences: dict[str, np.ndarray] = {}  # masked sentence -> best cosine per cue
 
     def __call__(self, prompt: str, cue: str) -> bool:
         """Whether a sentence of ``prompt`` is close to a paraphrase of ``cue``."""
@@ -114,18 +116,20 @@ class CueReader:
 
     def scores(self, prompt: str) -> dict[str, float]:
         """Per cue, the highest cosine of a sentence of ``prompt`` to one of its paraphrases."""
-        if prompt not in self._scores:
-            self._scores[prompt] = self._measure(prompt)
-        return self._scores[prompt]
-
-    def _measure(self, prompt: str) -> dict[str, float]:
         parts = [mask_quotes(s) for s in sentences(prompt) if len(s.split()) >= 2]
         if not parts or len(self.bank.vectors) == 0:
             return {}
+        self._embed([p for p in dict.fromkeys(parts) if p not in self._sentences])
+        best = np.max([self._sentences[p] for p in parts], axis=0)
+        return {name: float(best[i]) for i, name in enumerate(self.bank.names)}
+
+    def _embed(self, parts: list[str]) -> None:
+        if not parts:
+            return
         sims = self.bank.embedder.embed(parts) @ self.bank.vectors.T  # (sentences, paraphrases)
-        best = sims.max(axis=0)
-        return {
-            name: float(best[self.bank.labels == i].max())
-            for i, name in enumerate(self.bank.names)
-            if (self.bank.labels == i).any()
-        }
+        per_cue = np.full((len(parts), len(self.bank.names)), -1.0, np.float32)
+        for i in range(len(self.bank.names)):
+            cols = self.bank.labels == i
+            if cols.any():
+                per_cue[:, i] = sims[:, cols].max(axis=1)
+        self._sentences.update(zip(parts, per_cue, strict=True))
