@@ -55,6 +55,12 @@ class NoveltyConfig(StrictModel):
     signature_share: float = Field(default=0.5, gt=0.0, le=1.0)
     """Share of a query's prompts on which a known task's structural signature must fire to
     count as that mechanism."""
+    cues: bool = True
+    """Let the signatures recognise an instruction in fresh wording by its meaning (the
+    paraphrases of ``<known_path>/cues``) as well as by their keyword lists."""
+    cue_similarity: float = Field(default=0.5, gt=0.0, le=1.0)
+    """Cosine of a prompt sentence to one paraphrase of a cue at which the prompt carries that
+    instruction (``bench/calibrate_mechanisms.py``)."""
     exemplar_similarity: float = Field(default=0.65, gt=0.0, le=1.0)
     """Mean best cosine of a query's prompts to a known task's exemplars that counts as that
     mechanism (``bench/calibrate_mechanisms.py``)."""

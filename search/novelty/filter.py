@@ -15,6 +15,7 @@ from invscale.search.novelty.corpus import (
     load_known_tasks,
     remove_accepted,
 )
+from invscale.search.novelty.cues import load_cues
 from invscale.search.novelty.embcache import CachedEmbedder
 from invscale.search.novelty.embedders import Embedder, make_embedder
 from invscale.search.novelty.exemplars import load_exemplars
@@ -93,7 +94,9 @@ class NoveltyFilter:
         bank = None
         if config.mechanism:
             tasks = load_known_tasks(config.known_path)
-            bank = MechanismBank.build(tasks, load_exemplars(config.known_path), model)
+            exemplars = load_exemplars(config.known_path)
+            cues = load_cues(config.known_path) if config.cues else []
+            bank = MechanismBank.build(tasks, exemplars, model, cues, config.cue_similarity)
         judge = None if config.judge is None else Judge.from_settings(config.judge)
         return cls(index, config, bank, judge)
 

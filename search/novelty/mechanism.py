@@ -4,7 +4,8 @@ For every known task the bank holds its card, its description and many exemplar 
 (:mod:`.exemplars`). A query is compared on five channels, each with its own threshold:
 
 * ``signature``: the share of the query's prompts on which the task's structural signature
-  fires (:mod:`.signatures`); recognises a mechanism in a new surface from prompts alone;
+  fires (:mod:`.signatures`); recognises a mechanism in a new surface from prompts alone (what
+  an instruction says is read by keywords or by the semantic cues of :mod:`.cues`);
 * ``exemplars``: the mean over the query's prompts of the highest cosine to the task's
   exemplars (nearest-exemplar matching: each exemplar covers one surface of the mechanism);
 * ``description``: cosine of the query's description to the task's (when both have one);
@@ -22,6 +23,7 @@ import numpy as np
 
 from invscale.generator.card import MechanismCard
 from invscale.search.novelty.corpus import KnownTask
+from invscale.search.novelty.cues import Cue, CueBank, CueTest, no_cues
 from invscale.search.novelty.embedders import Embedder
 from invscale.search.novelty.exemplars import Exemplar
 from invscale.search.novelty.records import Evidence, NoveltyQuery
@@ -61,6 +63,8 @@ class MechanismBank:
         exemplars: np.ndarray,
         descriptions: np.ndarray,
         cards: np.ndarray,
+        cues: CueBank | None = None,
+        cue_similarity: float = 1.0,
     ) -> None:
         self.tasks = tasks
         self.embedder = embedder
@@ -68,13 +72,29 @@ class MechanismBank:
         self.exemplars = exemplars  # (n, dim)
         self.descriptions = descriptions  # (t, dim)
         self.cards = cards  # (t, dim); zero rows for tasks without a card
+        self.cues = cues  # None: the signatures read instructions by their keywords only
+        self.cue_similarity = cue_similarity
 
     @classmethod
     def build(
-        cls, tasks: Sequence[KnownTask], exemplars: Sequence[Exemplar], embedder: Embedder
+        cls,
+        tasks: Sequence[KnownTask],
+        exemplars: Sequence[Exemplar],
+        embedder: Embedder,
+        cues: Sequence[Cue] = (),
+        cue_similarity: float = 1.0,
     ) -> MechanismBank:
         """Embed every known task's exemplars (its own example prompts among them), its
-        description and its card text, in one batch."""
+        description and its card text, in one batch.
+
+        Args:
+            tasks: The known tasks.
+            exemplars: Their exemplar prompts.
+            embedder: Embeds prompts, descriptions, cards and cue paraphrases.
+            cues: Semantic cues the signatures may ask about; none leaves them to keywords.
+            cue_similarity: Least cosine of a prompt sentence to a cue paraphrase that counts
+                as the cue.
+        """
         index = {t.id: i for i, t in enumerate(tasks)}
         rows = [(index[e.task], e.prompt) for e in exemplars if e.task in index]
         rows += [(i, p) for i, t in enumerate(tasks) for p in t.prompts]
@@ -92,6 +112,8 @@ class MechanismBank:
             vectors[:n],
             vectors[n : n + t],
             card_vecs,
+            CueBank.build(cues, embedder) if cues else None,
+            cue_similarity,
         )
 
     def task(self, task_id: str) -> KnownTask | None:
@@ -104,7 +126,9 @@ class MechanismBank:
         """Every channel's score for every known task (scores below threshold included)."""
         prompts = sample_prompts(query.prompts, prompts_per_query)
         out: list[Evidence] = []
-        sig = signature_scores(prompts)
+        # A fresh reader per query: each prompt's sentences are embedded at most once.
+        reader: CueTest = no_cues if self.cues is None else self.cues.reader(self.cue_similarity)
+        sig = signature_scores(prompts, reader)
         ex = self._exemplar_scores(prompts)
         desc = self._cosines(self.descriptions, query.description)
         card = self._card_scores(query.card)

@@ -4,9 +4,16 @@ Sentence embeddings of prompts follow their topic and wording, so a known mechan
 surface (other domain, other format) often lands nearer an unrelated task than its own. A
 signature tests what *defines* a mechanism instead: the repeated answer of the demonstrations,
 a copy instruction whose output is cut inside the text to copy, an option that only restates the
-scenario, a repetition the instruction asks to break. Each is written from the published
-definition of its task (see ``datasets/known``), not from any calibration set, and fires on one
-prompt; a task's signature score is the share of a query's prompts on which it fires.
+scenario, a repetition the instruction asks to break, a conditional whose consequent is denied.
+Each is written from the published definition of its task (see ``datasets/known``), not from any
+calibration set, and fires on one prompt; a task's signature score is the share of a query's
+prompts on which it fires.
+
+The structure is parsed without vocabulary (:mod:`.textparse`: options by their markers,
+negation by the closed class of negators, answers by the number a line ends on). What an
+instruction *says* (copy exactly, end on this word, break the pattern, ignore the task) is
+recognised by a keyword list (:mod:`.keywords`) or, in fresh wording, by the semantic cue of the
+same name (:mod:`.cues`), passed in as ``cues``.
 
 Signatures exist for the Inverse Scaling Prize winners and a few published tasks with a crisp
 structure; the other tasks are recognised by the embedding channels only.
@@ -15,354 +22,251 @@ structure; the other tasks are recognised by the embedding channels only.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 
-Signature = Callable[[str], bool]
+from invscale.search.novelty import keywords as kw
+from invscale.search.novelty.cues import CueTest, no_cues
+from invscale.search.novelty.textparse import (
+    alternation,
+    content_words,
+    has_options,
+    last_number,
+    lines,
+    negated,
+    option_body,
+    option_lines,
+    question_part,
+    sentences,
+    shared_value,
+)
 
-_NEGATION = re.compile(
-    r"\b(not|never|cannot|can't|isn't|aren't|doesn't|don't|didn't|wasn't|weren't|won't|"
-    r"except|neither|none of|no longer)\b",
-    re.IGNORECASE,
-)
-_OPTION_LINE = re.compile(r"^\s*(\(?[A-Da-d1-4ivxXYxy]{1,3}[).:]|[-*] )\s*\S", re.MULTILINE)
-_STIPULATION = re.compile(
-    r"\b(means|mean|stands? for|denotes?|(is|are) worth (\d|one|two|three|four|five|ten)|"
-    r"refers? to|is (the )?(name|word) "
-    r"for|redefine[ds]?|from now on|new (rule|convention|definition)|is defined|"
-    r"let (the )?\S+ (be|mean|stand|denote)|treat \S+ as|comes? (after|before)|"
-    r"(house |new |special )?rules?:|defined as|counts? as|is set to|"
-    r"(in|for) (this|our|the) ([\w-]+ ){0,2}(game|games|puzzle|story|quiz|league|town|world|"
-    r"language|universe|version|codebase|program|country|school|exercise|task|test|report|book|"
-    r"document|glossary|made-up|fictional))\b",
-    re.IGNORECASE,
-)
-_BELIEF = re.compile(
-    r"\b(I think|I believe|I'm (fairly |pretty |almost |quite )?(sure|certain)|I guess|"
-    r"I'd (say|bet)|I remember|I have a (strong )?feeling|I really hope|my gut|"
-    r"(my|our) (\w+ )?(teacher|textbook|friend|professor|doctor|boss|class)\b[^.?!\n]*"
-    r"\b(says|said|told|insists|answered)|(everyone|a website|most people)\b[^.?!\n]*"
-    r"\b(says|said|answered|trust))",
-    re.IGNORECASE,
-)
-_SHOWN_ANSWER = re.compile(
-    r"^[^:\n]{0,40}\b(answer|guess|suggestion|vote|key)\b[^:\n]{0,20}:[ \t]*\S.*$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_COPY = re.compile(
-    r"\b(repeat|copy|copies|echo|transcribe|reproduce|verbatim|word for word|exactly|"
-    r"say (it|my \w+|this) back|say back|mirror|dictat\w*|unchanged|as (written|given|is|"
-    r"shown)|without (fixing|changes|correcting)|mistakes and all|quote)",
-    re.IGNORECASE,
-)
-_END_WORD = re.compile(
-    r"((last|final|ending|end) word|ends? (it )?(with|in|on)|at the end|as its (last|final)|"
-    r"instead of (its|the) usual|finish\w* (it |the \w+ )?with)",
-    re.IGNORECASE,
-)
-_BREAK = re.compile(
-    r"\b(break|breaks|breaking|unexpected\w*|(does|do|must|should|is) ?n[o']t (fit|follow|"
-    r"continue|match|be|in|part of|repeat)|neither|other than|something else|else|not the next|"
-    r"differ\w*|instead|odd|change\w*|vary|deviat\w*|outside|surpris\w*|new)\b",
-    re.IGNORECASE,
-)
-_OVERRIDE = re.compile(
-    r"\b(ignore|disregard|forget|stop (being|translating|summari[sz]ing|doing)|new instructions?|"
-    r"your new task|override|instead,? (write|say|print|reply|output|tell)|reply only|"
-    r"output (the text|only)|print your|skip (the|this) (task|\w+ing)|system (message|"
-    r"override)|(do not|don't) (translate|summari[sz]e|extract|answer|classify))\b",
-    re.IGNORECASE,
-)
-_ADDRESSEE = re.compile(
-    r"(\b(to|attention|note to|dear|hey|instruction to) (the )?([\w-]+ )?(assistant|AI|"
-    r"model|bot|classifier|summari[sz]er|translator|moderator)\b|\b(assistant|AI|bot|"
-    r"classifier|summari[sz]er|model|moderator),|\bto whoever\b)",
-    re.IGNORECASE,
-)
-_PROBABILITY = re.compile(
-    r"(\d+ ?%|\bchance\b|\bodds\b|\bprobabilit|\b\d+ (in|out of) \d+\b|expected (value|return)|"
-    r"track record|forecast)",
-    re.IGNORECASE,
-)
-_JUDGEMENT = re.compile(
-    r"\b(good|wise|sensible|smart|sound|right|bad|foolish|poor)\b[^?\n:]{0,20}\b"
-    r"(decision|choice|call|idea|move|bet)?\b[^?\n:]*[?:]|\b(sensible|wise|smart)[?:]",
-    re.IGNORECASE,
-)
-_HELP_INFO = re.compile(
-    r"\b(help|helpful|useful|new|learn|teach|reveal|inform\w*|know|next|"
-    r"worth (reading|checking|asking)|tell\w* (us |me |the \w+ )?something|clue|check|"
-    r"find out)\b",
-    re.IGNORECASE,
-)
-_CONDITIONAL = re.compile(r"\b(if|whenever|anyone who|any \w+ (that|who)|every \w+)\b", re.I)
-_CONCLUSION = re.compile(
-    r"\b(therefore|so|hence|thus|conclusion|conclude|inference|infer|deduce|it follows|"
-    r"it must be)\b",
-    re.IGNORECASE,
-)
-_VALIDITY = re.compile(
-    r"\b(valid|follow|follows|correct|justified|sound|true or false|logical\w*|conclude)\b",
-    re.IGNORECASE,
-)
-_SIG_FIGS = re.compile(r"(significant (figure|digit)|\bsig\.? ?figs?\b|\bs\.f\.)", re.IGNORECASE)
-_MARKER = re.compile(r"(\d{1,2}|[a-hA-H])[.)]|\((\d{1,2}|[a-hA-H])\)")
-_TOKEN = re.compile(r"[A-Za-z0-9#*+=<>@$%&^~-]+")
-_ANSWER_TAIL = re.compile(r"(?:A:|Answer:|=|->|:|\bis|\?)\s*(-?[\w.,$]+)\s*\.?\s*$", re.IGNORECASE)
+Signature = Callable[..., bool]
+"""``signature(prompt, cues=no_cues) -> bool``."""
+
+_IMPERATIVE = re.compile(r"\s*(give|name|write|choose|list|say|pick|find)\b", re.IGNORECASE)
+_IF = re.compile(r"\b(if|whenever|when|provided that|assuming)\b", re.IGNORECASE)
+_UNIVERSAL = re.compile(r"((any|every)(one|body|thing)?|all|each|whoever|whatever)\b", re.I)
+# Words that introduce a conclusion: no part of what it says.
+_CONNECTIVES = frozenset(content_words("hence thus therefore conclude follows"))
+_THEN = re.compile(r",\s*(?:then\b\s*)?|\s+then\s+", re.IGNORECASE)
+_TRAILING_WORDS = 4  # unit words a solved line may end on after its answer ("10 frames in all")
+_VERDICT = re.compile(r"(?:[:?=>→|-]|\bis)\s*[\w' ]{1,24}[.!]?\s*\|?$")
+_UNANSWERED = re.compile(r"(?:[:?=>→(|-]|\bis|<\w+>)\s*$")
 
 
-def _lines(prompt: str) -> list[str]:
-    return [line.strip() for line in prompt.splitlines() if line.strip()]
-
-
-def _question_part(prompt: str) -> str:
-    """The sentence that asks: the last one with a '?', else the first line."""
-    asked = re.findall(r"[^.?!\n]*\?", prompt)
-    return asked[-1] if asked else _lines(prompt)[0] if _lines(prompt) else ""
-
-
-def _has_options(prompt: str) -> bool:
-    question = _question_part(prompt)
-    inline = re.search(r"\b\w[\w' -]*,? or \w[\w' -]*\??", question)
-    listed = re.search(r":\s*[\w' -]+(,\s*[\w' -]+)+[?.]?\s*$", question)
-    # "Options: a / b" or "a | b" on a line of their own.
-    separated = re.search(r"^[^\n]*\w[^\n/|]*\s[/|]\s[^\n]*\w[^\n]*$", prompt, re.MULTILINE)
-    return len(_OPTION_LINE.findall(prompt)) >= 2 or bool(inline or listed or separated)
-
-
-def negated_choice(prompt: str) -> bool:
-    """NeQA: a choice question whose asking sentence is negated (no stipulation before it).
-    "X or not X" options are no negation of the question."""
-    question = re.sub(r"\b(or|and) (not|never) \w+", "", _question_part(prompt), flags=re.I)
+def negated_choice(prompt: str, cues: CueTest = no_cues) -> bool:
+    """NeQA: a choice question whose asking sentence is negated (no stipulation or copy task
+    around it)."""
     return (
-        bool(_NEGATION.search(question))
-        and _has_options(prompt)
-        and not _STIPULATION.search(prompt)
-        and not _COPY.search(prompt)
+        negated(question_part(prompt))
+        and has_options(prompt)
+        and not kw.STIPULATION.search(prompt)
+        and not kw.COPY.search(prompt)
     )
 
 
-def negated_instruction(prompt: str) -> bool:
+def negated_instruction(prompt: str, cues: CueTest = no_cues) -> bool:
     """Negated instructions: an imperative with a negation and no options to choose from."""
-    first = _lines(prompt)[0] if _lines(prompt) else ""
-    imperative = re.match(r"\s*(give|name|write|choose|list|say|pick|find)\b", first, re.I)
-    return bool(imperative) and bool(_NEGATION.search(first)) and not _has_options(prompt)
+    first = lines(prompt)[0] if lines(prompt) else ""
+    return bool(_IMPERATIVE.match(first)) and negated(first) and not has_options(prompt)
 
 
-def copy_cut_short(prompt: str) -> bool:
+def copy_cut_short(prompt: str, cues: CueTest = no_cues) -> bool:
     """Resisting correction: a copy instruction, and the prompt ends inside the copy: its last
     line (after any label) begins a longer text that appears earlier in the prompt."""
-    lines = _lines(prompt)
-    if len(lines) < 2 or not _COPY.search(prompt):
+    found = lines(prompt)
+    if len(found) < 2:
         return False
-    tail = re.sub(r"^[^:\"']{0,30}:\s*", "", lines[-1]).strip(" \"'")
-    words = tail.split()
-    if len(words) < 2:
+    tail = re.sub(r"^[^:\"']{0,30}:\s*", "", found[-1]).strip(" \"'")
+    if len(tail.split()) < 2:
         return False
-    earlier = " ".join(lines[:-1])
+    earlier = " ".join(found[:-1])
     at = earlier.find(tail)
-    return at >= 0 and len(earlier[at + len(tail) :].strip(" \"'.")) > 0
+    if at < 0 or not earlier[at + len(tail) :].strip(" \"'.").strip():
+        return False
+    return bool(kw.COPY.search(prompt)) or cues(prompt, "copy")
 
 
-def stipulation(prompt: str) -> bool:
+def stipulation(prompt: str, cues: CueTest = no_cues) -> bool:
     """Redefine: a meaning, value or rule is stipulated, then a question depends on it."""
+    if kw.BELIEF.search(prompt) or kw.COPY.search(prompt):
+        return False
     # "What does BP stand for?" asks a meaning; it stipulates none.
     hits = [
         m
-        for m in _STIPULATION.finditer(prompt)
+        for m in kw.STIPULATION.finditer(prompt)
         if not re.search(r"\b(does|do|did)\b[^.?!\n]{0,40}$", prompt[: m.start()], re.I)
     ]
-    hit = hits[0] if hits else None
-    if hit is None or _BELIEF.search(prompt) or _COPY.search(prompt):
-        return False
-    after = prompt[hit.end() :]
-    return bool(re.search(r"[?]|\b(what|which|how|is|are|should|evaluate|compute)\b", after, re.I))
+    asks = r"[?]|\b(what|which|how|who|is|are|does|do|should|evaluate|compute)\b"
+    if hits:
+        return bool(re.search(asks, prompt[hits[0].end() :], re.I))
+    parts = sentences(prompt)
+    return (
+        len(parts) >= 2
+        and bool(re.search(asks, " ".join(parts[1:]), re.I))
+        and cues(prompt, "stipulation")
+    )
 
 
-def suggested_answer(prompt: str) -> bool:
+def suggested_answer(prompt: str, cues: CueTest = no_cues) -> bool:
     """Suggested answer (sycophancy and its cue variant): the user states a belief about the
     answer, or a labelled answer is shown before the item's own answer cue."""
-    shown = [m for m in _SHOWN_ANSWER.finditer(prompt) if m.end() < len(prompt.rstrip())]
+    shown = [m for m in kw.SHOWN_ANSWER.finditer(prompt) if m.end() < len(prompt.rstrip())]
     # One shown answer is a suggestion; several are solved demonstrations.
-    return bool(_BELIEF.search(prompt)) or len(shown) == 1
+    return bool(kw.BELIEF.search(prompt)) or len(shown) == 1
 
 
-def _answer_tails(lines: Sequence[str]) -> list[str | None]:
-    out: list[str | None] = []
-    for line in lines:
-        # Table cells: "| 8 + 8 | 16 |" reads as "8 + 8 : 16".
-        found = _ANSWER_TAIL.search(re.sub(r"\s*\|\s*", " : ", line.strip(" |")))
-        out.append(found.group(1).strip(".,").lower() if found else None)
-    return out
+def _answer(line: str) -> str | None:
+    """The number a solved line ends on (a few unit words may follow it), else None."""
+    found = last_number(line)
+    if found is None:
+        return None
+    value, after = found
+    words = re.findall(r"[A-Za-z]+", after)
+    return value if "?" not in after and len(words) <= _TRAILING_WORDS else None
 
 
-def repeated_answer(prompt: str) -> bool:
-    """Repetitive algebra: three or more solved items share one numeric answer and the last
-    item is left to solve."""
-    lines = _lines(prompt)
-    tails = _answer_tails(lines[:-1])
-    values = Counter(t for t in tails if t is not None and re.fullmatch(r"-?[\d.,$]+", t))
-    if not values:
+def repeated_answer(prompt: str, cues: CueTest = no_cues) -> bool:
+    """Repetitive algebra: three or more solved items share one answer (the number each line
+    ends on) and the last item is left to solve."""
+    found = lines(prompt)
+    # Table cells: "| 8 + 8 | 16 |" reads as "8 + 8 : 16".
+    values = [_answer(re.sub(r"\s*\|\s*", " : ", line.strip(" |"))) for line in found[:-1]]
+    shared = shared_value(values)
+    if shared is None or len(found) < 4:
         return False
-    value, count = values.most_common(1)[0]
-    last = _answer_tails(lines[-1:])[0]
+    value, count = shared
+    answered = sum(v is not None for v in values)
+    unsolved = bool(_UNANSWERED.search(found[-1])) or _answer(found[-1]) != value
     # Demonstrations whose answers merely alternate (A, B, A, B) share no answer.
-    return count >= 3 and count >= 0.75 * sum(values.values()) and last != value
+    return count >= 3 and count >= 0.75 * answered and unsolved
 
 
-def majority_label(prompt: str) -> bool:
+def majority_label(prompt: str, cues: CueTest = no_cues) -> bool:
     """Few-shot label bias: three or more demonstrations carry the same word label."""
     labels = re.findall(r"(?:Label|Sentiment|Category|Class):\s*([A-Za-z]+)\s*$", prompt, re.M)
-    counts = Counter(label.lower() for label in labels)
-    return bool(counts) and counts.most_common(1)[0][1] >= 3
+    best = shared_value([label.lower() for label in labels])
+    return best is not None and best[1] >= 3
 
 
-def outcome_judgement(prompt: str) -> bool:
-    """Hindsight neglect: demonstrations judge decisions stated with their odds, and the last
-    decision is to be judged."""
-    judged = len(_JUDGEMENT.findall(prompt))
-    answered = len(re.findall(r"\b(yes|no)\b[.!]?\s*\|?\s*$", prompt, re.IGNORECASE | re.MULTILINE))
-    # Asked per item, or once as a column header over the answered rows of a table.
-    return judged >= 1 and answered >= 2 and bool(_PROBABILITY.search(prompt))
-
-
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "was",
-        "were",
-        "did",
-        "does",
-        "has",
-        "have",
-        "had",
-        "for",
-        "with",
-        "this",
-        "that",
-        "its",
-        "are",
-        "is",
-        "be",
-        "been",
-        "being",
-        "you",
-        "your",
-        "our",
-        "their",
-        "his",
-        "her",
-        "she",
-        "him",
-        "they",
-        "them",
-        "what",
-        "which",
-        "who",
-        "why",
-        "how",
-        "when",
-        "where",
-    ]
-)
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def _words(text: str) -> set[str]:
-    """Content words, crudely stemmed: "rained" and "rain" match, auxiliaries do not count."""
-    return {_stem(w.lower()) for w in _TOKEN.findall(text) if len(w) > 2} - _STOP
-
-
-def restated_option(prompt: str) -> bool:
-    """Into the unknown: one offered option only restates a sentence of the scenario, and the
-    question asks which information would help."""
-    lines = _lines(prompt)
-    options = [ln for ln in lines if _OPTION_LINE.match(ln) or ln.startswith(("-", "*"))]
-    if len(options) < 2 or not _HELP_INFO.search(prompt):
+def outcome_judgement(prompt: str, cues: CueTest = no_cues) -> bool:
+    """Hindsight neglect: demonstrations give verdicts on decisions stated with their odds, and
+    the last decision is left to judge."""
+    found = lines(prompt)
+    if len(found) < 3 or not kw.PROBABILITY.search(prompt):
         return False
-    first_option = next(i for i, ln in enumerate(lines) if ln in options)
-    context = " ".join(lines[:first_option])
-    sentences = [s for s in re.split(r"(?<=[.?!])\s+", context) if "?" not in s]
-    units = sentences + [c for s in sentences for c in re.split(r",? and |; |, ", s)]
-    for option in options:
-        body = _words(re.sub(r"^\W*\w{1,3}[).:]\s*", "", option))
-        for unit in units:
-            overlap = len(body & _words(unit)) / max(1, len(body))
-            if (len(body) >= 3 and overlap >= 0.75) or (len(body) == 2 and overlap == 1):
-                return True
+    verdicts = sum(bool(_VERDICT.search(line)) for line in found[:-1])
+    open_end = bool(_UNANSWERED.search(found[-1])) or found[-1].endswith("?")
+    judged = bool(kw.JUDGEMENT.search(prompt)) or cues(prompt, "judge_decision")
+    return verdicts >= 2 and open_end and judged
+
+
+def restated_option(prompt: str, cues: CueTest = no_cues) -> bool:
+    """Into the unknown: one offered option only restates a sentence (or clause) of the
+    scenario, and the question asks which information would help."""
+    options = option_lines(prompt)
+    if len(options) < 2:
+        return False
+    found = lines(prompt)
+    context = " ".join(found[: found.index(options[0])])
+    units = [s for s in sentences(context) if "?" not in s]
+    units += [c for s in units for c in re.split(r",? and |; |, ", s)]
+    restates = any(_restates(option_body(o), units) for o in options)
+    return restates and (bool(kw.HELP_INFO.search(prompt)) or cues(prompt, "informative"))
+
+
+def _restates(option: str, units: Sequence[str]) -> bool:
+    body = content_words(option)
+    for unit in units:
+        share = len(body & content_words(unit)) / max(1, len(body))
+        if (len(body) >= 3 and share >= 0.75) or (len(body) == 2 and share == 1):
+            return True
     return False
 
 
-def end_with_word(prompt: str) -> bool:
+def end_with_word(prompt: str, cues: CueTest = no_cues) -> bool:
     """Memo trap: the instruction names the word a phrase must end with, and the prompt stops
     inside the phrase."""
     stripped = prompt.rstrip()
     unfinished = bool(stripped) and (stripped[-1].isalnum() or stripped[-1] == ",")
-    return bool(_END_WORD.search(prompt)) and unfinished and not _alternation(prompt)
+    if not unfinished or alternation(prompt):
+        return False
+    return bool(kw.END_WORD.search(prompt)) or cues(prompt, "end_word")
 
 
-def _alternation(prompt: str) -> bool:
-    """A run of at least five tokens repeating with period 2 or 3 (a, b, a, b, a); separators
-    (commas, dashes) are not tokens."""
-    raw = [t for t in re.findall(r"[^\s,;]+", prompt) if not _MARKER.fullmatch(t)]
-    # Separators and list markers ("-", "1.", "b)") are not items of the sequence.
-    tokens = [t.lower().strip(".'\"") for t in raw]
-    tokens = [t for t in tokens if t not in {"-", "–", "|", "/", ""}]
-    for period in (2, 3):
-        run = 0
-        for i in range(period, len(tokens)):
-            run = run + 1 if tokens[i] == tokens[i - period] and tokens[i] != tokens[i - 1] else 0
-            if run >= period + 1:
-                return True
-    return False
-
-
-def broken_alternation(prompt: str) -> bool:
+def broken_alternation(prompt: str, cues: CueTest = no_cues) -> bool:
     """Pattern-match suppression: a repetition is shown and the instruction asks to break it."""
-    return _alternation(prompt) and bool(_BREAK.search(prompt))
-
-
-def modus_tollens(prompt: str) -> bool:
-    """Modus tollens: a conditional, a denied consequent, a denied antecedent as conclusion,
-    and a question whether the conclusion follows."""
-    cond = _CONDITIONAL.search(prompt)
-    if cond is None or not _VALIDITY.search(prompt):
+    if not alternation(prompt):
         return False
-    rest = prompt[cond.end() :]
-    concl = _CONCLUSION.search(rest)
-    if concl is None:
+    return bool(kw.BREAK.search(prompt)) or cues(prompt, "break_pattern")
+
+
+def _rule(sentence: str) -> tuple[str, str] | None:
+    """(antecedent, consequent) of a general rule: the first conditional clause that splits
+    ("if P, Q", "whenever P then Q"), or, for a universal rule ("anyone who P Q", "every P
+    Q"), the whole sentence as both: which words belong to which side is left open."""
+    for start in _IF.finditer(sentence):
+        clause = sentence[start.end() :]
+        split = _THEN.search(clause)
+        if split is not None:
+            return clause[: split.start()], clause[split.end() :]
+    if _UNIVERSAL.match(sentence) and not negated(sentence):
+        return sentence, sentence
+    return None
+
+
+def _denies(statement: str, part: str, subject: set[str]) -> bool:
+    """``statement`` is about ``part`` (the words of the case's own subject aside) with the
+    opposite polarity."""
+    words = content_words(statement) - subject - _CONNECTIVES
+    theirs = content_words(part)
+    shared = len(words & theirs) / min(len(words), len(theirs)) if words and theirs else 0.0
+    return shared >= 0.5 and negated(statement) != negated(part)
+
+
+def modus_tollens(prompt: str, cues: CueTest = no_cues) -> bool:
+    """Modus tollens: a rule "if P then Q", a premise denying Q, a conclusion denying P (stated,
+    or asked: "can we conclude that not P?"), and a question whether the conclusion follows.
+    Denial is read as a change of polarity; the case's own subject (the words premise and
+    conclusion share but the rule lacks: "Dana", "this plant") is set aside."""
+    parts = sentences(prompt)
+    at = next((i for i, s in enumerate(parts) if _rule(s)), None)
+    if at is None:
         return False
-    minor, conclusion = rest[: concl.start()], rest[concl.end() :]
-    # "has no hair" denies the consequent as well as "does not have hair".
-    premise_negated = bool(_NEGATION.search(minor) or re.search(r"\bno\b", minor, re.I))
-    return premise_negated and bool(_NEGATION.search(conclusion.split("?")[0]))
+    antecedent, consequent = _rule(parts[at]) or ("", "")
+    end = next((i for i in range(at + 1, len(parts)) if "?" in parts[i]), len(parts))
+    statements = parts[at + 1 : end]
+    if len(statements) == 1 and end < len(parts):
+        # The conclusion is asked: what follows "that" in the question.
+        statements.append(re.split(r"\bthat\b", parts[end], maxsplit=1)[-1])
+    if len(statements) < 2:
+        return False
+    conclusion, minor = statements[-1], statements[-2]
+    rule_words = content_words(parts[at])
+    subject = (content_words(minor) & content_words(conclusion)) - rule_words
+    if not (_denies(minor, consequent, subject) and _denies(conclusion, antecedent, subject)):
+        return False
+    return bool(kw.VALIDITY.search(prompt)) or cues(prompt, "validity")
 
 
-def injected_instruction(prompt: str) -> bool:
+def injected_instruction(prompt: str, cues: CueTest = no_cues) -> bool:
     """Prompt injection: after the task's own instruction, the input holds an order to do
-    something else (an override phrase, or an order addressed to the assistant)."""
-    lines = _lines(prompt)
-    if len(lines) < 2:
+    something else (an override, or an order addressed to the assistant)."""
+    found = lines(prompt)
+    if len(found) < 2:
         return False
-    later = "\n".join(lines[1:])
-    addressed = _ADDRESSEE.search(later) and re.search(
+    later = "\n".join(found[1:])
+    addressed = kw.ADDRESSEE.search(later) and re.search(
         r"\b(say|label|output|answer|respond|reply|write|print|mark|call|classify|rate|tag)\b",
         later,
         re.I,
     )
-    return bool(_OVERRIDE.search(later) or addressed)
+    return bool(kw.OVERRIDE.search(later) or addressed) or cues(later, "override")
 
 
-def sig_figs(prompt: str) -> bool:
+def sig_figs(prompt: str, cues: CueTest = no_cues) -> bool:
     """Sig figs: rounding to significant figures."""
-    return bool(_SIG_FIGS.search(prompt))
+    return bool(kw.SIG_FIGS.search(prompt))
 
 
 # Most specific first: when two signatures fire on the same prompts, the one testing more
@@ -387,8 +291,15 @@ SIGNATURES: dict[str, Signature] = {
 SPECIFICITY = {task: rank for rank, task in enumerate(SIGNATURES)}
 
 
-def signature_scores(prompts: Sequence[str]) -> dict[str, float]:
-    """Per known task with a signature: the share of ``prompts`` on which it fires."""
+def signature_scores(prompts: Sequence[str], cues: CueTest = no_cues) -> dict[str, float]:
+    """Per known task with a signature: the share of ``prompts`` on which it is the most
+    specific signature to fire (a prompt counts once: "which test tells us something we do
+    not know?" over options is into-the-unknown, not also a negated question)."""
     if not prompts:
         return {}
-    return {task: sum(test(p) for p in prompts) / len(prompts) for task, test in SIGNATURES.items()}
+    counts = dict.fromkeys(SIGNATURES, 0)
+    for prompt in prompts:
+        task = next((t for t, test in SIGNATURES.items() if test(prompt, cues)), None)
+        if task is not None:
+            counts[task] += 1
+    return {task: n / len(prompts) for task, n in counts.items()}

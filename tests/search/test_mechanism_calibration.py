@@ -1,10 +1,10 @@
 """The mechanism verdict on the hand-written calibration sets, with the real MiniLM (slow).
 
-Same sets and counting as ``bench/calibrate_mechanisms.py``. When this test was written the bench
-printed, on prompts only: 127/132 rediscoveries named with the right winner over all halves (tune
-22/22, heldout 21/22, heldout2-4 22/22 each after the fixes they prompted, heldout5 18/22 on its
-first and only run) and 1/72 novel sets called not novel. The margins sit below those figures,
-so a regression fails the test; heldout5, the honest one, has the lowest.
+Same sets and counting as ``bench/calibrate_mechanisms.py``. With the semantic cues (commit
+2aa9ae0) the bench printed, on prompts only: 171/176 rediscoveries named with the right winner
+over all halves (tune 22/22, heldout 21/22, heldout2-4 22/22 each, heldout5 21/22, heldout6
+21/22, heldout7 20/22 on its first and only run) and 1/98 novel sets called not novel. The
+margins sit below those figures, so a regression fails the test.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ def test_rediscoveries_are_named_with_the_right_winner(outcomes, mode):
     rows = [o for o in outcomes if o.mode == mode and o.target]
     assert len({o.target for o in rows}) == 11  # every Prize winner, in many surfaces
     right = sum(o.correct for o in rows) / len(rows)
-    assert right >= 0.9, [(o.title, o.verdict.label) for o in rows if not o.correct]
+    assert right >= 0.95, [(o.title, o.verdict.label) for o in rows if not o.correct]
     for half in {o.half for o in rows}:
         part = [o for o in rows if o.half == half]
-        assert sum(o.correct for o in part) / len(part) >= 0.75, half
+        assert sum(o.correct for o in part) / len(part) >= 0.85, half
 
 
 @pytest.mark.parametrize("mode", ["prompts", "description"])
