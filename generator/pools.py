@@ -33,7 +33,7 @@ class ItemOrigin:
         target: The position its right answer was put at (None when choices were not reordered).
         entities: The normalised key values of its rows, one per table (in table-name order).
         cluster: The entity items are clustered by for uncertainty: the key of the template's
-            largest table, its main entity.
+            main table (``main_table``), its main entity.
     """
 
     index: int
@@ -59,8 +59,20 @@ def key_column(table: SlotTable) -> str:
 
 
 def main_table(template: TaskTemplate) -> str:
-    """The table whose entity items are clustered by: the largest (ties: the first by name)."""
-    return max(sorted(template.tables), key=lambda name: len(template.tables[name].rows))
+    """The table whose entity items are clustered by: the one with the most distinct entities
+    (ties: more rows, then the first by name).
+
+    Not simply the most rows: a table of surface variants (eight lead-ins, each with thirteen
+    numbers) has many rows but few entities, and clustering on it leaves a handful of clusters
+    that no test can tell apart, while the items that share a question go unclustered.
+    """
+
+    def size(name: str) -> tuple[int, int]:
+        table = template.tables[name]
+        key = key_column(table)
+        return len({entity(row[key]) for row in table.rows}), len(table.rows)
+
+    return max(sorted(template.tables), key=size)
 
 
 def pool_view(template: TaskTemplate, pool: Pool) -> TaskTemplate:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from invscale.search.checks import Refusal, refusals
 from invscale.search.config import SearchConfig
-from invscale.search.evaluate import PairedEvaluation
+from invscale.search.evaluate import FEW_CLUSTERS, PairedEvaluation, p_floor
 from invscale.search.reasons import Reason
 
 Correction = Literal["holm", "bh", "bonferroni", "none"]
@@ -105,6 +105,8 @@ def _decision(
         f"[{ev.slope_ci[0]:+.3f}, {ev.slope_ci[1]:+.3f}], p={p:.2g}, {cfg.correction} over {m} "
         f"confirmation test(s) at alpha {cfg.alpha}; {kind}"
     )
+    if ev.clusters and ev.clusters < FEW_CLUSTERS:
+        tail += f"; only {ev.clusters} entity clusters (p >= {p_floor(ev.clusters):.2g})"
     refused = tuple(refusals(ev, cfg.acceptance, cfg.min_class_mass))
     if not ok:
         return Decision(

@@ -128,6 +128,11 @@ def support_threshold(dataset: TaskDataset, acceptance: AcceptanceConfig) -> flo
     return acceptance.class_mass_tau
 
 
+FEW_CLUSTERS = 20
+"""Below this many entity clusters a percentile bootstrap under-covers (it has too few units to
+resample), so the summary says so; the sign-flip p-value stays exact but has a floor."""
+
+
 def uncertainty_text(n: int, clusters: int, draws: int) -> str:
     """How the intervals and p-values were computed, in words."""
     unit = (
@@ -135,10 +140,22 @@ def uncertainty_text(n: int, clusters: int, draws: int) -> str:
         if clusters < n
         else f"{n} items, each its own entity"
     )
-    return (
+    text = (
         f"cluster bootstrap over {unit}, paired across models and task/control; p-values: "
         f"sign flips of whole clusters ({draws} draws at most)"
     )
+    if clusters < FEW_CLUSTERS:
+        text += (
+            f"; only {clusters} clusters: the bootstrap interval may be too narrow, and no "
+            f"p-value can fall below about {p_floor(clusters):.2g}"
+        )
+    return text
+
+
+def p_floor(clusters: int) -> float:
+    """The smallest one-sided sign-flip p-value ``clusters`` clusters allow (all signs agree:
+    one flip in 2**clusters); a Monte Carlo estimate of it lands near this."""
+    return float(2.0**-clusters)
 
 
 def _model_rows(task: LadderResult, control: LadderResult) -> tuple[dict[str, Any], ...]:

@@ -50,7 +50,7 @@ def anchoring(lex: Lexicon, rng: random.Random, examples: int) -> TaskTemplate:
         control_prompt=question,
         **choices(fmt, "{f.number}", "{a.value}"),
         answer=fixed(0),
-        tables=tables(lex, rng, {"f": ("numeric_facts", 40), "a": ("anchors", capacity(examples))}),
+        tables=tables(lex, rng, {"f": ("numeric_facts", 60), "a": ("anchors", capacity(examples))}),
     )
 
 

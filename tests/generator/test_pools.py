@@ -132,3 +132,22 @@ def test_a_pool_view_keeps_the_id_so_draws_are_reproducible() -> None:
     a = expand_pool(template, "selection", 50, 7).dataset
     b = expand_pool(template, "selection", 50, 7).dataset
     assert a == b
+
+
+@pytest.mark.parametrize("name", sorted(OPERATORS))
+def test_every_operators_confirmation_has_enough_clusters_to_meet_holm_at_200_tests(
+    name: str,
+) -> None:
+    # A sign-flip p-value over G entity clusters cannot fall below 2**-G.
+    exp = expand_pool(_built(name), "confirmation", 300, 0)
+    clusters = len({origin.cluster for origin in exp.origins})
+    assert 2.0**-clusters < 0.05 / 200, clusters
+
+
+def test_items_are_clustered_by_the_table_with_most_entities_not_most_rows() -> None:
+    # anchoring: eight lead-ins times thirteen numbers (104 rows, 8 entities) before a question
+    # drawn from the numeric facts (fewer rows, one entity each).
+    template = _built("anchoring")
+    assert len(template.tables["a"].rows) > len(template.tables["f"].rows)
+    exp = expand_pool(template, "confirmation", 300, 0)
+    assert {origin.cluster.split(":")[0] for origin in exp.origins} == {"f"}

@@ -9,7 +9,7 @@ from invscale.scorer.fit import sign_flip_p
 from invscale.search.acceptance import decide_all
 from invscale.search.checks import refusals
 from invscale.search.config import AcceptanceConfig, SearchConfig
-from invscale.search.evaluate import PairedEvaluation
+from invscale.search.evaluate import PairedEvaluation, uncertainty_text
 from invscale.search.reasons import Reason
 
 
@@ -94,3 +94,16 @@ def test_a_significant_artefact_is_refused_with_its_own_code():
     biased = _ev(diagnostics=(_model("small"), _model("large", (0.1, 0.9))))
     (decision,) = decide_all([biased], SearchConfig(), "scaling ladder")
     assert decision.code is Reason.LABEL_BIAS and "90%" in decision.text
+
+
+def test_a_verdict_on_few_entity_clusters_says_how_low_its_p_value_can_go():
+    few = decide_all([_ev(p=0.0156, clusters=6)] * 4, SearchConfig(), "two-model contrast")[0]
+    assert few.code is Reason.NOT_SIGNIFICANT  # 1/64 cannot meet Holm's 0.05/4
+    assert "only 6 entity clusters (p >= 0.016)" in few.text
+    (many,) = decide_all([_ev(clusters=300)], SearchConfig(), "two-model contrast")
+    assert "entity clusters" not in many.text
+
+
+def test_the_uncertainty_text_warns_when_clusters_are_few():
+    assert "too narrow" in uncertainty_text(300, 6, 100_000)
+    assert "too narrow" not in uncertainty_text(300, 40, 100_000)
