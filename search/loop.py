@@ -311,7 +311,6 @@ def _book(run: SearchRun, cid: str, settled: bool) -> None:
 
 def _accept(run: SearchRun, newly: list[str]) -> None:
     for cid in newly:
-        run.novelty.retract(cid)  # what a killed earlier attempt may have indexed
         robust = robustness(run, cid)
         write_task(run, cid, robust, accepted=True)
         row = run.store.candidate(cid)
