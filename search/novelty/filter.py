@@ -184,13 +184,14 @@ class NoveltyFilter:
             self.index.save()
         else:  # accepted again after a kill: the index already holds it
             entry = indexed
-        listed = {e.id for e in load_accepted(self.config.accepted_file)}
-        if self.config.accepted_file is not None and rediscovers is None and entry.id not in listed:
-            append_accepted(self.config.accepted_file, entry)
+        if self.config.accepted_file is not None and rediscovers is None:
+            listed = {e.id for e in load_accepted(self.config.accepted_file)}
+            if entry.id not in listed:
+                append_accepted(self.config.accepted_file, entry)
         return entry
 
     def _indexed_copy(self, entry: IndexEntry) -> IndexEntry | None:
-        pattern = re.compile(re.escape(entry.id) + r"(~\d+)?")
+        pattern = _id_forms(entry.id)
         return next(
             (
                 e
@@ -216,7 +217,7 @@ class NoveltyFilter:
         Returns:
             The entry ids removed (``<run>/<name>``, or its ``~2``... form).
         """
-        pattern = re.compile(re.escape(f"{run}/{name}") + r"(~\d+)?")
+        pattern = _id_forms(f"{run}/{name}")
         ids = {
             e.id
             for e in self.index.entries
@@ -229,6 +230,12 @@ class NoveltyFilter:
         if ids and self.config.accepted_file is not None:
             remove_accepted(self.config.accepted_file, ids)
         return sorted(ids)
+
+
+def _id_forms(base: str) -> re.Pattern[str]:
+    """Matches an entry id ``base`` and the ``base~2``, ``base~3``... forms a later run of the
+    same name is given."""
+    return re.compile(re.escape(base) + r"(~\d+)?")
 
 
 def check_queries(
