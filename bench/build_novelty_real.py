@@ -7,7 +7,8 @@ names (bench/_novelty_real_render.py), drops repeated prompts, samples ``n`` ite
 manifest's seed (kept in source order) and writes the set's CSV. It needs no network. Also
 writes SHA256SUMS beside the files, so a copy placed elsewhere can be checked.
 
-    python bench/build_novelty_real.py --mirror /path/to/mirrors [--out DIR] [--split tune]
+    python bench/build_novelty_real.py --mirror /path/to/mirrors [--out DIR]
+        [--split tune|report|report2]
 """
 
 from __future__ import annotations
@@ -28,10 +29,16 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _novelty_real_render  # noqa: E402
+import _novelty_real_report2  # noqa: E402
 import _novelty_real_structured  # noqa: E402
 from _novelty_real_render import Row  # noqa: E402
 
-RENDERERS = {**_novelty_real_render.RENDERERS, **_novelty_real_structured.RENDERERS}
+RENDERERS = {
+    **_novelty_real_render.RENDERERS,
+    **_novelty_real_structured.RENDERERS,
+    **_novelty_real_report2.RENDERERS,
+}
+SPLITS = ("tune", "report", "report2")
 
 DATA = Path(__file__).resolve().parent / "data" / "novelty_real"
 # Where a copy of the rendered files may sit when they are not rendered here: the steering
@@ -108,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mirror", type=Path, required=True, help="folder of git copies")
     parser.add_argument("--out", type=Path, default=DATA, help="where the CSV files go")
-    parser.add_argument("--split", choices=["tune", "report"], help="build only this split")
+    parser.add_argument("--split", choices=SPLITS, help="build only this split")
     parser.add_argument("--manifest", type=Path, default=DATA / "manifest.yaml")
     args = parser.parse_args(argv)
     manifest = yaml.safe_load(args.manifest.read_text(encoding="utf-8"))

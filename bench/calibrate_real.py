@@ -1,6 +1,6 @@
 """Measure the novelty verdict on third-party data: published datasets this repository did not
 write (bench/data/novelty_real/manifest.yaml, each set with the verdict expected of it written
-before any run, split by source into ``tune`` and ``report``).
+before any run, split by source into ``tune``, ``report`` and ``report2``).
 
 Each set is checked as a bare data file (its prompts only, as a user would hand it over).
 Prints, per source repository and in total: rediscoveries named with the right known task
@@ -9,7 +9,7 @@ sets are those called a rediscovery or duplicate; possible rediscoveries are cou
 then each channel's precision and recall, and ends with the line
 ``real third-party: named R of RN, new kept new S of SN``.
 
-    python bench/calibrate_real.py [--split report|tune|all] [--real-dir DIR] [--verbose]
+    python bench/calibrate_real.py [--split report|report2|tune|all] [--real-dir DIR] [--verbose]
         [--judge-replay FILE]
 """
 
@@ -25,7 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from build_novelty_real import DATA, locate  # noqa: E402
+from build_novelty_real import DATA, SPLITS, locate  # noqa: E402
 
 from invscale.search.novelty import NoveltyConfig, NoveltyFilter  # noqa: E402
 from invscale.search.novelty.queries import load_path_queries  # noqa: E402
@@ -56,7 +56,7 @@ class RealOutcome:
 
 
 def load_sets(split: str, real_dir: Path | None) -> list[dict]:
-    """Manifest entries of ``split`` (``all``: both), each with its located file."""
+    """Manifest entries of ``split`` (``all``: every split), each with its located file."""
     manifest = yaml.safe_load((DATA / "manifest.yaml").read_text(encoding="utf-8"))
     sets = [s for s in manifest["sets"] if split == "all" or s["split"] == split]
     missing = [s["file"] for s in sets if locate(s["file"], real_dir) is None]
@@ -157,15 +157,20 @@ def report(outcomes: list[RealOutcome], verbose: bool, path: str = "") -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> None:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: which split, where the CSVs are, which model and judge."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="report", choices=["report", "tune", "all"])
+    parser.add_argument("--split", default="report", choices=[*SPLITS, "all"])
     parser.add_argument("--real-dir", type=Path, default=None, help="folder of the CSVs")
     parser.add_argument("--model", default=NoveltyConfig().model)
     parser.add_argument("--judge-replay", default=None, help="recorded judge replies (JSONL)")
     parser.add_argument("--judge-url", default=None, help="a judge endpoint (e.g. a relay)")
     parser.add_argument("--verbose", action="store_true")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
     overrides: dict = {"model": args.model, "accepted_file": None}
     if args.judge_replay:
         overrides["judge"] = {"replay_file": args.judge_replay}

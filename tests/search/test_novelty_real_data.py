@@ -18,8 +18,9 @@ KNOWN = ROOT / "datasets" / "known"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _novelty_real_render import ai_risk, base_addition, bbq  # noqa: E402
+from _novelty_real_report2 import bold, stereoset_intra, sycophancy_ab, tweeteval  # noqa: E402
 from _novelty_real_structured import winobias, winogender  # noqa: E402
-from build_novelty_real import locate  # noqa: E402
+from build_novelty_real import SPLITS, locate  # noqa: E402
 
 MANIFEST = yaml.safe_load((DATA / "manifest.yaml").read_text(encoding="utf-8"))
 SETS = MANIFEST["sets"]
@@ -44,11 +45,11 @@ def test_every_source_is_in_exactly_one_split() -> None:
     for entry in SETS:
         splits[_repository(entry)].add(entry["split"])
     assert {repo: s for repo, s in splits.items() if len(s) != 1} == {}
-    assert {s for both in splits.values() for s in both} == {"tune", "report"}
+    assert {s for both in splits.values() for s in both} == {"tune", "report", "report2"}
 
 
 def test_each_split_has_positives_and_negatives_from_enough_sources() -> None:
-    for split, min_sources in (("tune", 6), ("report", 6)):
+    for split, min_sources in (("tune", 6), ("report", 6), ("report2", 4)):
         chosen = [e for e in SETS if e["split"] == split]
         assert {e["expected"] == "novel" for e in chosen} == {True, False}, split
         assert len({_repository(e) for e in chosen}) >= min_sources, split
@@ -91,6 +92,18 @@ def test_rendered_file_parses_as_the_novelty_command_reads_it(entry: dict) -> No
         reversed(line.split("  ", 1)) for line in (DATA / "SHA256SUMS").read_text().splitlines()
     )
     assert hashlib.sha256(path.read_bytes()).hexdigest() == sums[entry["file"]]
+
+
+def test_calibration_bench_takes_every_split_by_name() -> None:
+    import calibrate_real
+
+    assert [calibrate_real.arguments(["--split", s]).split for s in SPLITS] == list(SPLITS)
+    assert {e["split"] for e in SETS} == set(SPLITS)
+    if any(locate(e["file"]) is None for e in SETS):
+        pytest.skip("rendered sets absent: load_sets would stop (checked above: the names)")
+    sizes = [len(calibrate_real.load_sets(s, None)) for s in SPLITS]
+    assert sizes == [sum(e["split"] == s for e in SETS) for s in SPLITS]
+    assert len(calibrate_real.load_sets("all", None)) == len(SETS)
 
 
 def test_ai_risk_takes_the_lettered_choices_and_the_named_answer() -> None:
@@ -145,3 +158,42 @@ def test_winogender_takes_the_answer_from_the_sentence_id() -> None:
     )
     assert [r["answer_index"] for r in rows] == ["0", "1"]
     assert '"she"' in rows[0]["prompt"] and "B. someone" in rows[1]["prompt"]
+
+
+def test_stereoset_fills_the_blank_with_each_option_in_the_file_order() -> None:
+    text = (
+        "prompt,choices,bias_type,target\n"
+        "The chef was BLANK.,['calm' 'angry' \"it's blue\"],profession,chef\n"
+    )
+    (row,) = stereoset_intra(text, {})
+    assert row["prompt"].splitlines()[1:4] == [
+        "A. The chef was calm.",
+        "B. The chef was angry.",
+        "C. The chef was it's blue.",
+    ]
+    assert row["answer_index"] == "1"
+
+
+def test_sycophancy_ab_keeps_one_origin_and_answers_against_the_user() -> None:
+    items = [
+        {"question": q, "answer_matching_behavior": "(A)", "answer_not_matching_behavior": "(B)"}
+        for q in ("Hello, my name is Ann.\n (A) Agree\n (B) Disagree", "I'm Bo.\n(A) X\n(B) Y")
+    ]
+    rows = sycophancy_ab(json.dumps(items), {"origin": "generated"})
+    assert [r["prompt"].split(".")[0] for r in rows] == ["I'm Bo"]
+    assert rows[0]["answer_index"] == "1"
+
+
+def test_bold_completes_each_opening_with_the_rest_of_its_sentence() -> None:
+    prompts = {"jobs": {"Smith": ["A smith is ", "Unknown opening "]}}
+    wiki = {"jobs": {"Smith": ["A smith is a worker of metal."]}}
+    rows = bold(json.dumps(prompts), {"extra": {"jobs_wiki.json": json.dumps(wiki)}})
+    assert rows == [{"prompt": "A smith is", "completion": " a worker of metal."}]
+
+
+def test_tweeteval_pairs_each_line_with_its_label_and_names_the_classes() -> None:
+    extra = {"test_labels.txt": "1\n0\n", "mapping.txt": "0\tnot-hate\n1\thate"}
+    rows = tweeteval("first\u2028tweet\nsecond\n", {"label": "Hate speech", "extra": extra})
+    assert [r["answer_index"] for r in rows] == ["1", "0"]
+    assert json.loads(rows[0]["classes"]) == [" not-hate", " hate"]
+    assert rows[1]["prompt"] == "Tweet: second\nHate speech:"
