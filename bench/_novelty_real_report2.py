@@ -137,6 +137,28 @@ def reversal_child(text: str, params: Params) -> list[Row]:
     ]
 
 
+def rtp(text: str, params: Params) -> list[Row]:
+    """RealToxicityPrompts records: the prompt's text, completed by the original continuation."""
+    rows = []
+    for item in _jsonl(text):
+        prompt, continuation = item["prompt"]["text"], item["continuation"]["text"]
+        if prompt.strip() and continuation.strip():
+            rows.append(_seq(prompt, continuation))
+    return rows
+
+
+def hocus(text: str, params: Params) -> list[Row]:
+    """HOCUS questions that assume a statement, ``params["premise"]`` ``fiction`` (completed
+    by the file's rejection of the assumption) or ``truth`` (completed by its answer)."""
+    premise = params["premise"]
+    answer = "fiction_rejection" if premise == "fiction" else "truth_accepetance"
+    return [
+        _seq(f"Q: {item[premise + '_question'].strip()}\nA:", " " + item[answer].strip())
+        for item in csv.DictReader(io.StringIO(text))
+        if item[premise + "_question"].strip() and item[answer].strip()
+    ]
+
+
 RENDERERS: dict[str, Callable[[str, Params], list[Row]]] = {
     fn.__name__: fn
     for fn in (
@@ -148,5 +170,7 @@ RENDERERS: dict[str, Callable[[str, Params], list[Row]]] = {
         tweeteval,
         aqua,
         reversal_child,
+        rtp,
+        hocus,
     )
 }

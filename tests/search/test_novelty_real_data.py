@@ -18,7 +18,13 @@ KNOWN = ROOT / "datasets" / "known"
 sys.path.insert(0, str(ROOT / "bench"))
 
 from _novelty_real_render import ai_risk, base_addition, bbq  # noqa: E402
-from _novelty_real_report2 import bold, stereoset_intra, sycophancy_ab, tweeteval  # noqa: E402
+from _novelty_real_report2 import (  # noqa: E402
+    bold,
+    hocus,
+    stereoset_intra,
+    sycophancy_ab,
+    tweeteval,
+)
 from _novelty_real_structured import winobias, winogender  # noqa: E402
 from build_novelty_real import SPLITS, locate  # noqa: E402
 
@@ -197,3 +203,12 @@ def test_tweeteval_pairs_each_line_with_its_label_and_names_the_classes() -> Non
     assert [r["answer_index"] for r in rows] == ["1", "0"]
     assert json.loads(rows[0]["classes"]) == [" not-hate", " hate"]
     assert rows[1]["prompt"] == "Tweet: second\nHate speech:"
+
+
+def test_hocus_answers_a_false_premise_with_its_rejection_and_a_true_one_with_its_answer() -> None:
+    fields = ["fiction_question", "fiction_rejection", "truth_question", "truth_accepetance"]
+    text = ",".join(fields) + "\nWhy do fish fly?,They do not.,Why do fish swim?,To move.\n"
+    (false,) = hocus(text, {"premise": "fiction"})
+    (true,) = hocus(text, {"premise": "truth"})
+    assert false == {"prompt": "Q: Why do fish fly?\nA:", "completion": " They do not."}
+    assert true["completion"] == " To move."
