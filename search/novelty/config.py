@@ -19,7 +19,8 @@ class JudgeSettings(StrictModel):
     timeout_s: float = Field(default=60.0, gt=0)
     """Seconds before a request times out; a failed judge leaves the verdict as it was."""
     neighbours: int = Field(default=5, ge=1, le=20)
-    """Nearest known or held tasks whose cards the judge is shown."""
+    """Nearest known or held tasks whose cards the judge is shown in full (every task is also
+    in its one-line catalogue, and it may name any of them)."""
     max_retries: int = Field(default=2, ge=0, le=10)
     """Retries of a failed request (0 for a relayed stand-in, which answers once)."""
     replay_file: str | None = None

@@ -1,9 +1,10 @@
 """The novelty judge's replay mode, on real judge conversations recorded through the relay.
 
-``data/judge_replay_tune_standin.jsonl`` holds the judge's 20 exchanges on the third-party tune
-split (bench/calibrate_real.py --split tune --judge-url, through bench/relay.py). No capable
-model was reachable: a helper session stood in as the model, seeing only the messages the judge
-sent; every record says so in its ``source``.
+``data/judge_replay_tune_standin.jsonl`` holds the judge's 21 exchanges on the third-party tune
+split (bench/calibrate_real.py --split tune --judge-url, through bench/relay.py), with the prompt
+that shows the catalogue of every known task and states the manipulation rule. No capable model
+was reachable: a helper session stood in as the model, seeing only the messages the judge sent;
+every record says so in its ``source``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _verdict_naming(task: str) -> NoveltyVerdict:
 
 def test_the_fixture_says_a_stand_in_answered_every_request():
     records = _records()
-    assert len(records) == 20
+    assert len(records) == 21
     assert all(r["source"].startswith("stand-in:") for r in records)
     assert all(r["messages"][0]["role"] == "system" for r in records)
 
@@ -79,8 +80,6 @@ def test_replayed_judge_on_the_tune_split_names_what_it_named_live(capsys):
 
     calibrate_real.main(["--split", "tune", "--judge-replay", str(FIXTURE)])
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    # Measured live through the relay (stand-in judge), 02:05 UTC, on the 20 tune sets of the
-    # manifest then: named 10 of 11, 9 of 9. Winogender joined the tune split after that
-    # recording; it is the last tune set, so the recording runs out there and its offline verdict
-    # (named, by exemplars) stands: 11 of 12.
-    assert last == "real third-party: named 11 of 12, new kept new 9 of 9"
+    # Measured live through the relay (stand-in judge), 05:40 UTC, on the 21 tune sets: the
+    # same figures (the offline path alone: named 8 of 12, new kept new 7 of 9).
+    assert last == "real third-party: named 12 of 12, new kept new 9 of 9"

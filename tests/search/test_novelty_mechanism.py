@@ -176,7 +176,10 @@ def test_llm_judge_verdict_and_reasoning_are_stored(corpus_filter):
     ("reply", "error"),
     [
         ("no json here", "Expecting value"),
-        ('{"verdict": "rediscovery", "task": "prize-unknown", "reasoning": "x"}', "not a listed"),
+        (
+            '{"verdict": "rediscovery", "task": "prize-unknown", "reasoning": "x"}',
+            "not a catalogued",
+        ),
         ('{"verdict": "maybe", "task": null}', "is not a valid VerdictKind"),
     ],
 )
