@@ -4,7 +4,8 @@
 split (bench/calibrate_real.py --split tune --judge-url, through bench/relay.py), with the prompt
 that shows the catalogue of every known task and states the manipulation rule. No capable model
 was reachable: a helper session stood in as the model, seeing only the messages the judge sent;
-every record says so in its ``source``.
+every record says so in its ``source``. ``judge_replay_report_standin.jsonl`` (16 exchanges) and
+``judge_replay_report2_standin.jsonl`` (18) are the same judge on the two held-out splits.
 """
 
 from __future__ import annotations
@@ -69,17 +70,38 @@ def test_a_judge_whose_recording_ran_out_leaves_the_offline_verdict(tmp_path):
     assert after.offline
 
 
+# Each split's last line as measured live through the relay (stand-in judge) on 2026-12-05:
+# tune at 05:40 UTC (the rule was written knowing the tune sets' earlier failures), report and
+# report2 at 05:45-05:55 UTC, once each, after the prompt was final. report2's sources had never
+# been run through any verdict before; report's had been, under the earlier prompt.
+SPLITS = {
+    "tune": ("judge_replay_tune_standin.jsonl", "named 12 of 12, new kept new 9 of 9"),
+    "report": ("judge_replay_report_standin.jsonl", "named 8 of 9, new kept new 7 of 7"),
+    "report2": ("judge_replay_report2_standin.jsonl", "named 8 of 10, new kept new 8 of 8"),
+}
+
+
+@pytest.mark.parametrize("split", ["report", "report2"])
+def test_every_split_fixture_is_a_stand_ins(split):
+    records = [
+        json.loads(line)
+        for line in (FIXTURE.parent / SPLITS[split][0]).read_text(encoding="utf-8").splitlines()
+    ]
+    assert records and all(r["source"].startswith("stand-in:") for r in records)
+    assert all("manipulation" in r["messages"][0]["content"] for r in records)
+
+
 @pytest.mark.slow
-def test_replayed_judge_on_the_tune_split_names_what_it_named_live(capsys):
+@pytest.mark.parametrize("split", sorted(SPLITS))
+def test_replayed_judge_names_what_it_named_live(split, capsys):
     sys.path.insert(0, str(ROOT / "bench"))
     from build_novelty_real import locate
 
-    if locate("bbq-age-ambiguous.csv") is None:
+    if locate("bbq-age-ambiguous.csv") is None or locate("aqua-test.csv") is None:
         pytest.skip("third-party sets not rendered here (python bench/build_novelty_real.py)")
     import calibrate_real
 
-    calibrate_real.main(["--split", "tune", "--judge-replay", str(FIXTURE)])
+    fixture, figures = SPLITS[split]
+    calibrate_real.main(["--split", split, "--judge-replay", str(FIXTURE.parent / fixture)])
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    # Measured live through the relay (stand-in judge), 05:40 UTC, on the 21 tune sets: the
-    # same figures (the offline path alone: named 8 of 12, new kept new 7 of 9).
-    assert last == "real third-party: named 12 of 12, new kept new 9 of 9"
+    assert last == f"real third-party: {figures}"
