@@ -13,7 +13,11 @@ realistic size must be accepted. The knowledge-only scenario (both models ignore
 the larger knows the fact better) is inverse scaling by the Prize's definition: it is neither,
 and its row shows what the decomposition control calls it.
 
-    python bench/bench_acceptance.py [--scale 1.0] [--items 300] [--seed 0]
+    python bench/bench_acceptance.py [--scale 1.0] [--items 300] [--seed 0] [--run-size 200]
+
+``--run-size`` is m, the confirmations one simulated run corrects over together (Holm over m).
+The headline uses 200, a long search's worth; a 60-candidate search on the offline ladder
+confirms a handful (2 in the first 25 candidates of ``bench/bench_rediscovery.py``).
 
 Beside the simulated nulls, nulls drawn from real scored items (``bench/data/real_items.npz``,
 made by ``bench/build_real_items.py``: offline-generated tasks and controls scored on the offline
@@ -82,6 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, default=300, help="confirmation items per candidate")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--run-size", type=int, default=200, help="confirmations corrected together (m)"
+    )
+    parser.add_argument(
         "--real", default=str(REAL), help="real scored items for the real-data nulls, or none"
     )
     args = parser.parse_args(argv)
@@ -100,7 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     def progress(name: str, n: int) -> None:
         print(f"  {name}: {n} candidates ({time.monotonic() - start:.0f} s)", file=sys.stderr)
 
-    cal = run_calibration(SCENARIOS, args.items, args.scale, args.seed, cfg, progress, real=real)
+    cal = run_calibration(
+        SCENARIOS, args.items, args.scale, args.seed, cfg, progress, args.run_size, real=real
+    )
     if real is not None:
         print(
             f"real-data nulls from {args.real}: {len(real.names)} tasks of {real.items} items "
