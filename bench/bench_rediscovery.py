@@ -15,7 +15,10 @@ its shipped settings (``config.yaml``) except the ladder, seed, candidate budget
 the run folder is kept (``--out``), and a bench run killed midway resumes from it.
 
     python bench/bench_rediscovery.py [--ladder offline] [--candidates 60] [--seed 3]
-        [--family strong-prior] [--minutes 600] [--out DIR] [--config FILE] [-v]
+        [--family strong-prior] [--minutes 600] [--out DIR] [--config FILE] [--no-search] [-v]
+
+``--no-search`` judges the run folder as it stands (a run still going, or stopped midway)
+without searching further; its last line then counts the candidates proposed so far.
 """
 
 from __future__ import annotations
@@ -201,6 +204,9 @@ def _args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--minutes", type=float, default=600.0, help="time budget (minutes)")
     parser.add_argument("--config", type=Path, default=None, help="settings (default: shipped)")
     parser.add_argument("--out", type=Path, default=None, help="run folder (kept; resumed)")
+    parser.add_argument(
+        "--no-search", action="store_true", help="judge the run folder as it stands"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     return parser.parse_args(argv)
 
@@ -217,8 +223,11 @@ def main(argv: Sequence[str] | None = None) -> list[str]:
     hidden = hide_winners(base.novelty.known_path, out.parent / f"{out.name}-known", args.family)
     cfg = bench_config(base, args, out.parent / f"{out.name}-known")
     resume = (out / STORE_FILE).is_file()
-    outcome = run_search(None if resume else cfg, out, resume=resume)
-    print(f"search: {outcome.stop_reason} ({out})", file=sys.stderr)
+    if args.no_search and not resume:
+        raise SystemExit(f"--no-search: no run in {out}")
+    if not args.no_search:
+        outcome = run_search(None if resume else cfg, out, resume=resume)
+        print(f"search: {outcome.stop_reason} ({out})", file=sys.stderr)
     full = base.model_copy(
         update={"novelty": base.novelty.model_copy(update={"accepted_file": None})}
     )

@@ -6,6 +6,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from invscale.search.store import RunStore
@@ -74,3 +75,13 @@ def test_the_bench_hides_one_family_and_reports_every_hidden_winner(tmp_path, ca
         assert named and not set(named) & set(hidden)
     finally:
         store.close()
+
+
+def test_no_search_judges_the_run_as_it_stands_and_needs_one(tmp_path, capsys):
+    config = str(_fake_config(tmp_path))
+    args = ["--ladder", "fake", "--candidates", "2", "--seed", "1", "--config", config]
+    with pytest.raises(SystemExit, match="no run"):
+        main([*args, "--out", str(tmp_path / "none"), "--no-search"])
+    searched = main([*args, "--out", str(tmp_path / "run")])
+    again = main([*args, "--out", str(tmp_path / "run"), "--no-search"])
+    assert again == searched
