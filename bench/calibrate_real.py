@@ -9,14 +9,18 @@ sets are those called a rediscovery or duplicate; possible rediscoveries are cou
 then each channel's precision and recall, and ends with the line
 ``real third-party: named R of RN, new kept new S of SN``.
 
-    python bench/calibrate_real.py [--split report|report2|tune|all] [--real-dir DIR] [--verbose]
-        [--judge-replay FILE]
+    python bench/calibrate_real.py [--split held-out|report|report2|tune|all] [--real-dir DIR]
+        [--verbose] [--judge-replay FILE [FILE ...] | --judge-url URL]
+
+``held-out`` (the default) is every split kept from tuning: ``report`` and ``report2``. Several
+``--judge-replay`` files are replayed one after another (one per split, in manifest order).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +36,7 @@ from invscale.search.novelty.queries import load_path_queries  # noqa: E402
 from invscale.search.novelty.records import NoveltyVerdict, VerdictKind  # noqa: E402
 
 NOVEL = "novel"
+HELD_OUT = ("report", "report2")
 CHANNELS = ("signature", "exemplars", "description", "judge")
 
 
@@ -56,9 +61,14 @@ class RealOutcome:
 
 
 def load_sets(split: str, real_dir: Path | None) -> list[dict]:
-    """Manifest entries of ``split`` (``all``: every split), each with its located file."""
+    """Manifest entries of ``split`` (``all``: every split; ``held-out``: the splits kept from
+    tuning), each with its located file."""
     manifest = yaml.safe_load((DATA / "manifest.yaml").read_text(encoding="utf-8"))
-    sets = [s for s in manifest["sets"] if split == "all" or s["split"] == split]
+    wanted = {
+        "all": {s["split"] for s in manifest["sets"]},
+        "held-out": set(HELD_OUT),
+    }.get(split, {split})
+    sets = [s for s in manifest["sets"] if s["split"] in wanted]
     missing = [s["file"] for s in sets if locate(s["file"], real_dir) is None]
     if missing:
         sys.exit(
@@ -160,20 +170,32 @@ def report(outcomes: list[RealOutcome], verbose: bool, path: str = "") -> None:
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: which split, where the CSVs are, which model and judge."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="report", choices=[*SPLITS, "all"])
+    parser.add_argument("--split", default="held-out", choices=[*SPLITS, "held-out", "all"])
     parser.add_argument("--real-dir", type=Path, default=None, help="folder of the CSVs")
     parser.add_argument("--model", default=NoveltyConfig().model)
-    parser.add_argument("--judge-replay", default=None, help="recorded judge replies (JSONL)")
+    parser.add_argument(
+        "--judge-replay", nargs="+", default=None, help="recorded judge replies (JSONL files)"
+    )
     parser.add_argument("--judge-url", default=None, help="a judge endpoint (e.g. a relay)")
     parser.add_argument("--verbose", action="store_true")
     return parser.parse_args(argv)
+
+
+def _replies(files: list[str]) -> str:
+    """One replay file: the given one, or the given ones joined in order (a temporary file)."""
+    if len(files) == 1:
+        return files[0]
+    joined = "".join(Path(f).read_text(encoding="utf-8").rstrip("\n") + "\n" for f in files)
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out:
+        out.write(joined)
+    return out.name
 
 
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
     overrides: dict = {"model": args.model, "accepted_file": None}
     if args.judge_replay:
-        overrides["judge"] = {"replay_file": args.judge_replay}
+        overrides["judge"] = {"replay_file": _replies(args.judge_replay)}
     elif args.judge_url:
         overrides["judge"] = {"base_url": args.judge_url, "timeout_s": 3600, "max_retries": 0}
     cfg = NoveltyConfig(**overrides)
@@ -183,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         f"split {args.split}: {len(sets)} sets; model {filt.index.embedder.name}; "
         f"exemplar margin {cfg.exemplar_similarity} (support {cfg.exemplar_support}), "
         f"signature share {cfg.signature_share} over {cfg.mechanism_prompts} prompts; "
-        f"judge {args.judge_replay or args.judge_url or 'none'}"
+        f"judge {' + '.join(args.judge_replay or []) or args.judge_url or 'none'}"
     )
     offline, judged = run(filt, sets, max(cfg.prompts_per_query, cfg.mechanism_prompts))
     report(offline, args.verbose, "offline path (signatures, exemplars; no judge)")

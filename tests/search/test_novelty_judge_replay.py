@@ -105,3 +105,19 @@ def test_replayed_judge_names_what_it_named_live(split, capsys):
     calibrate_real.main(["--split", split, "--judge-replay", str(FIXTURE.parent / fixture)])
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last == f"real third-party: {figures}"
+
+
+@pytest.mark.slow
+def test_the_held_out_splits_together_replay_both_recordings(capsys):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from build_novelty_real import locate
+
+    if locate("winobias-pro-type2.csv") is None or locate("aqua-test.csv") is None:
+        pytest.skip("third-party sets not rendered here (python bench/build_novelty_real.py)")
+    import calibrate_real
+
+    files = [str(FIXTURE.parent / SPLITS[s][0]) for s in ("report", "report2")]
+    calibrate_real.main(["--judge-replay", *files])  # the default split: held-out
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith("split held-out: 34 sets")
+    assert out[-1] == "real third-party: named 16 of 19, new kept new 15 of 15"
