@@ -219,12 +219,12 @@ def main(argv: Sequence[str] | None = None) -> list[str]:
     base = load_config(args.config or ROOT / "config.yaml")
     hidden_name = args.family or "winners"
     out = args.out or ROOT / "runs" / f"rediscovery-{args.ladder}-{hidden_name}-s{args.seed}"
-    out.mkdir(parents=True, exist_ok=True)
-    hidden = hide_winners(base.novelty.known_path, out.parent / f"{out.name}-known", args.family)
-    cfg = bench_config(base, args, out.parent / f"{out.name}-known")
     resume = (out / STORE_FILE).is_file()
     if args.no_search and not resume:
         raise SystemExit(f"--no-search: no run in {out}")
+    out.mkdir(parents=True, exist_ok=True)
+    hidden = hide_winners(base.novelty.known_path, out.parent / f"{out.name}-known", args.family)
+    cfg = bench_config(base, args, out.parent / f"{out.name}-known")
     if not args.no_search:
         outcome = run_search(None if resume else cfg, out, resume=resume)
         print(f"search: {outcome.stop_reason} ({out})", file=sys.stderr)

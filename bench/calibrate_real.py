@@ -64,10 +64,7 @@ def load_sets(split: str, real_dir: Path | None) -> list[dict]:
     """Manifest entries of ``split`` (``all``: every split; ``held-out``: the splits kept from
     tuning), each with its located file."""
     manifest = yaml.safe_load((DATA / "manifest.yaml").read_text(encoding="utf-8"))
-    wanted = {
-        "all": {s["split"] for s in manifest["sets"]},
-        "held-out": set(HELD_OUT),
-    }.get(split, {split})
+    wanted = {"all": set(SPLITS), "held-out": set(HELD_OUT)}.get(split, {split})
     sets = [s for s in manifest["sets"] if s["split"] in wanted]
     missing = [s["file"] for s in sets if locate(s["file"], real_dir) is None]
     if missing:
@@ -181,33 +178,36 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _replies(files: list[str]) -> str:
-    """One replay file: the given one, or the given ones joined in order (a temporary file)."""
+def _replies(files: list[str], tmp: Path) -> str:
+    """One replay file: the given one, or the given ones joined in order (written in ``tmp``)."""
     if len(files) == 1:
         return files[0]
-    joined = "".join(Path(f).read_text(encoding="utf-8").rstrip("\n") + "\n" for f in files)
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as out:
-        out.write(joined)
-    return out.name
+    joined = tmp / "replies.jsonl"
+    joined.write_text(
+        "".join(Path(f).read_text(encoding="utf-8").rstrip("\n") + "\n" for f in files),
+        encoding="utf-8",
+    )
+    return str(joined)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = arguments(argv)
-    overrides: dict = {"model": args.model, "accepted_file": None}
-    if args.judge_replay:
-        overrides["judge"] = {"replay_file": _replies(args.judge_replay)}
-    elif args.judge_url:
-        overrides["judge"] = {"base_url": args.judge_url, "timeout_s": 3600, "max_retries": 0}
-    cfg = NoveltyConfig(**overrides)
-    sets = load_sets(args.split, args.real_dir)
-    filt = NoveltyFilter.open(None, cfg)
-    print(
-        f"split {args.split}: {len(sets)} sets; model {filt.index.embedder.name}; "
-        f"exemplar margin {cfg.exemplar_similarity} (support {cfg.exemplar_support}), "
-        f"signature share {cfg.signature_share} over {cfg.mechanism_prompts} prompts; "
-        f"judge {' + '.join(args.judge_replay or []) or args.judge_url or 'none'}"
-    )
-    offline, judged = run(filt, sets, max(cfg.prompts_per_query, cfg.mechanism_prompts))
+    with tempfile.TemporaryDirectory() as tmp:  # several replay files are joined there
+        overrides: dict = {"model": args.model, "accepted_file": None}
+        if args.judge_replay:
+            overrides["judge"] = {"replay_file": _replies(args.judge_replay, Path(tmp))}
+        elif args.judge_url:
+            overrides["judge"] = {"base_url": args.judge_url, "timeout_s": 3600, "max_retries": 0}
+        cfg = NoveltyConfig(**overrides)
+        sets = load_sets(args.split, args.real_dir)
+        filt = NoveltyFilter.open(None, cfg)
+        print(
+            f"split {args.split}: {len(sets)} sets; model {filt.index.embedder.name}; "
+            f"exemplar margin {cfg.exemplar_similarity} (support {cfg.exemplar_support}), "
+            f"signature share {cfg.signature_share} over {cfg.mechanism_prompts} prompts; "
+            f"judge {' + '.join(args.judge_replay or []) or args.judge_url or 'none'}"
+        )
+        offline, judged = run(filt, sets, max(cfg.prompts_per_query, cfg.mechanism_prompts))
     report(offline, args.verbose, "offline path (signatures, exemplars; no judge)")
     if judged is not None:
         report(judged, args.verbose, "with the judge (its verdict replaces the offline one)")

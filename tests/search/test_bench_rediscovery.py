@@ -82,6 +82,7 @@ def test_no_search_judges_the_run_as_it_stands_and_needs_one(tmp_path, capsys):
     args = ["--ladder", "fake", "--candidates", "2", "--seed", "1", "--config", config]
     with pytest.raises(SystemExit, match="no run"):
         main([*args, "--out", str(tmp_path / "none"), "--no-search"])
+    assert not (tmp_path / "none").exists()  # a mistaken --no-search leaves nothing behind
     searched = main([*args, "--out", str(tmp_path / "run")])
     again = main([*args, "--out", str(tmp_path / "run"), "--no-search"])
     assert again == searched
