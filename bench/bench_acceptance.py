@@ -14,6 +14,12 @@ the larger knows the fact better) is inverse scaling by the Prize's definition: 
 and its row shows what the decomposition control calls it.
 
     python bench/bench_acceptance.py [--scale 1.0] [--items 300] [--seed 0] [--run-size 200]
+        [--no-growth]
+
+As in the search, a candidate with fewer than ``--items`` supported items is tested again on a
+grown set (up to ``confirm_max_examples``, 600 by default; ``--no-growth`` tests every candidate
+on its first ``--items`` items of the same draws), and a confirmation with too few supported items
+is refused outside the correction's family.
 
 ``--run-size`` is m, the confirmations one simulated run corrects over together (Holm over m).
 The headline uses 200, a long search's worth; a 60-candidate search on the offline ladder
@@ -66,6 +72,8 @@ def report(cal: Calibration, cfg: SearchConfig, seconds: float) -> list[str]:
         f"{cal.candidates} candidates decided as runs of m = {cal.m} confirmations: "
         f"{cfg.correction} at alpha {cfg.alpha} (alpha/m = {cfg.alpha / cal.m:.2g}), "
         f"{cfg.acceptance.sign_flip_draws} sign flips at most; {seconds:.0f} s",
+        f"confirmation sets grown for too few supported items: {cal.grown} of {cal.candidates} "
+        f"(up to {cfg.confirm_max_examples} items)",
         "acc s->l: mean task accuracy, small -> large model; gap: mean gap, nats/decade; "
         "p<=.05: candidates with p <= 0.05 before correction and checks; drop a-b: accepted "
         "among planted log-odds drops in a-b",
@@ -91,6 +99,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--real", default=str(REAL), help="real scored items for the real-data nulls, or none"
     )
+    parser.add_argument(
+        "--no-growth",
+        action="store_true",
+        help="test every candidate on its first --items items (no growth of the set)",
+    )
     args = parser.parse_args(argv)
     cfg = SearchConfig()
     start = time.monotonic()
@@ -108,7 +121,15 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name}: {n} candidates ({time.monotonic() - start:.0f} s)", file=sys.stderr)
 
     cal = run_calibration(
-        SCENARIOS, args.items, args.scale, args.seed, cfg, progress, args.run_size, real=real
+        SCENARIOS,
+        args.items,
+        args.scale,
+        args.seed,
+        cfg,
+        progress,
+        args.run_size,
+        real=real,
+        grow=not args.no_growth,
     )
     if real is not None:
         print(

@@ -4,7 +4,9 @@ Each candidate that reaches confirmation is tested once, on a fresh set it was n
 Its p-value is the larger of (gap > 0) and (slope > 0), an intersection-union test of "the task
 inverse-scales and the manipulation causes it", taken on the items every model answers when
 there are enough of them. Those p-values are corrected across every
-confirmation test of the run (Holm's step-down by default, or Benjamini-Hochberg). A significant
+confirmation test of the run (Holm's step-down by default, or Benjamini-Hochberg); a confirmation
+with too few supported items is refused whatever its p-value and is left out of that family
+(:func:`testable`). A significant
 candidate is still refused when an artefact check fails (:mod:`invscale.search.checks`).
 """
 
@@ -106,7 +108,7 @@ def decide_all(
     A candidate is tested where the models answer: when enough of its items (and entity
     clusters) are supported, its p-value is the one of the effect on those items alone
     (:mod:`invscale.search.support`); otherwise the whole set's, and the support check refuses
-    it. The whole set's numbers are reported beside.
+    it, outside the correction's family. The whole set's numbers are reported beside.
 
     Args:
         evaluations: Every confirmation so far (the correction counts them all).
@@ -114,14 +116,24 @@ def decide_all(
         ladder_kind: What the ladder can show (``two-model contrast`` or ``scaling ladder``),
             said in every verdict.
     """
-    pvals = [tested_p(ev, cfg) for ev in evaluations]
-    passed = significant(pvals, cfg.alpha, cfg.correction)
-    held = levels(pvals, cfg.alpha, cfg.correction)
-    m = len(evaluations)
+    family = [i for i, ev in enumerate(evaluations) if testable(ev, cfg)]
+    pvals = [tested_p(evaluations[i], cfg) for i in family]
+    passed = dict(zip(family, significant(pvals, cfg.alpha, cfg.correction), strict=True))
+    held = dict(zip(family, levels(pvals, cfg.alpha, cfg.correction), strict=True))
+    m = len(family)
     return [
-        _decision(ev, p, ok, level, m, cfg, ladder_kind)
-        for ev, p, ok, level in zip(evaluations, pvals, passed, held, strict=True)
+        _decision(ev, tested_p(ev, cfg), passed.get(i), held.get(i, 0.0), m, cfg, ladder_kind)
+        for i, ev in enumerate(evaluations)
     ]
+
+
+def testable(ev: PairedEvaluation, cfg: SearchConfig) -> bool:
+    """Whether a confirmation enters the correction's family. One with too few supported items
+    is refused (``low_mass_share``) whatever its p-value, so counting it would only make every
+    other candidate's level stricter. Leaving it out keeps the family-wise error controlled: the
+    supported share is the same whichever model is called the larger, so choosing the family by
+    it leaves each sign-flip p-value valid (independent filtering, Bourgon et al. 2010)."""
+    return ev.supported is None or on_supported(ev, cfg.acceptance)
 
 
 def tested_p(ev: PairedEvaluation, cfg: SearchConfig) -> float:
@@ -133,14 +145,25 @@ def tested_p(ev: PairedEvaluation, cfg: SearchConfig) -> float:
 
 
 def _decision(
-    ev: PairedEvaluation, p: float, ok: bool, level: float, m: int, cfg: SearchConfig, kind: str
+    ev: PairedEvaluation,
+    p: float,
+    ok: bool | None,
+    level: float,
+    m: int,
+    cfg: SearchConfig,
+    kind: str,
 ) -> Decision:
     supported = ev.supported if on_supported(ev, cfg.acceptance) else None
     where = "" if supported is None else f" on the {supported.n} supported items"
+    tested = (
+        f"{cfg.correction} over {m} confirmation test(s) at alpha {cfg.alpha}"
+        if ok is not None
+        else f"left out of the {cfg.correction} correction ({m} other test(s)): too few "
+        "supported items to be tested"
+    )
     tail = (
         f"gap {ev.gap:+.3f} [{ev.gap_ci[0]:+.3f}, {ev.gap_ci[1]:+.3f}], slope {ev.slope:+.3f} "
-        f"[{ev.slope_ci[0]:+.3f}, {ev.slope_ci[1]:+.3f}], p={p:.2g}{where}, {cfg.correction} "
-        f"over {m} confirmation test(s) at alpha {cfg.alpha}; {kind}"
+        f"[{ev.slope_ci[0]:+.3f}, {ev.slope_ci[1]:+.3f}], p={p:.2g}{where}, {tested}; {kind}"
     )
     if ev.clusters and ev.clusters < FEW_CLUSTERS:
         tail += f"; only {ev.clusters} entity clusters (p >= {p_floor(ev.clusters):.2g})"
@@ -149,6 +172,9 @@ def _decision(
     if not ev.controlled:
         tail += "; no control: the task's slope alone, the manipulation's part untested"
     refused = tuple(refusals(ev, cfg.acceptance, cfg.min_class_mass))
+    if ok is None:  # outside the family: the support check refuses it whatever its p
+        why = "; ".join(r.text for r in refused)
+        return Decision(refused[0].code, f"artefact: {why}: {tail}", p, refused)
     if not ok:
         # Significant on the whole set but not where the models answer: the effect is carried
         # by items some model barely puts probability on, which is an artefact of its own.

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from invscale.generator import GateError, TaskTemplate
 from invscale.generator.card import card_of
 from invscale.generator.offline.compose import comparison_template
-from invscale.search.candidates import confirmation_sets, template_of
+from invscale.search.candidates import ItemSets, confirmation_sets, template_of
+from invscale.search.confirmation import confirmed_size
 from invscale.search.evaluate import PairedEvaluation
 from invscale.search.phases import evaluate
 from invscale.search.state import SearchRun
@@ -59,14 +60,21 @@ def score_parts(run: SearchRun, cid: str) -> None:
     """Score each part of a composed candidate on its confirmation rows (stored per part)."""
     template = template_of(run.store.candidate(cid).template)
     s = run.cfg.search
+    sizes = dict.fromkeys((confirmed_size(run, cid), s.confirm_examples))
     for index in range(len(template.parts)):
+        items = _part_items(comparison_template(template, index), tuple(sizes), s.seed)
+        if items is not None:  # None: no matched items, the test cannot call this part added
+            evaluate(run, cid, f"{PHASE}{index}", items)
+
+
+def _part_items(part: TaskTemplate, sizes: tuple[int, ...], seed: int) -> ItemSets | None:
+    """A part's confirmation rows at the composed task's size, else at the configured one."""
+    for size in sizes:
         try:
-            items = confirmation_sets(
-                comparison_template(template, index), s.confirm_examples, s.seed
-            )
+            return confirmation_sets(part, size, seed)
         except GateError:
-            continue  # no matched items for this part: the test cannot call it added
-        evaluate(run, cid, f"{PHASE}{index}", items)
+            continue
+    return None
 
 
 def composition_verdict(run: SearchRun, cid: str) -> CompositionVerdict | None:

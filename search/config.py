@@ -91,8 +91,17 @@ class SearchConfig(StrictModel):
     again next generation (see ``search/halving.py``)."""
     confirm_examples: int = Field(default=300, ge=1)
     """Size of the fresh confirmation set (the Prize asked for 300+)."""
+    confirm_max_examples: int = Field(default=600, ge=1)
+    """The confirmation set grows, once, up to this many items when fewer than
+    ``confirm_examples`` of its items are supported (class mass ``acceptance.class_mass_tau``
+    from every model): the effect is tested on the supported items, so without more items a
+    partly answered task is tested on fewer than the Prize's 300 (the memo trap on the offline
+    ladder: 39% supported). The step is sized by the supported share the first set showed,
+    which is the same whichever model is larger, so it does not bias the test. A value up to
+    ``confirm_examples`` turns the growth off."""
     correction: Literal["holm", "bh", "bonferroni", "none"] = "holm"
-    """Multiplicity correction across all confirmation tests of the run."""
+    """Multiplicity correction across the confirmation tests of the run (those with too few
+    supported items are refused whatever their p-value and left out of the family)."""
     alpha: float = Field(default=0.05, gt=0.0, lt=1.0)
     """Significance level after correction."""
     min_class_mass: float = Field(default=0.05, ge=0.0, le=1.0)

@@ -28,14 +28,13 @@ from invscale.search.budget import (
     note_confirmation,
     time_stop_reason,
 )
-from invscale.search.candidates import confirmation_sets, selection_sets, template_of
+from invscale.search.candidates import selection_sets, template_of
 from invscale.search.composition import is_composed, score_parts
+from invscale.search.confirmation import score_confirmation
 from invscale.search.evaluate import PairedEvaluation
-from invscale.search.freshness import check_freshness
-from invscale.search.halving import screen, selected, selection_items, waiting
+from invscale.search.halving import screen, selected, waiting
 from invscale.search.novelty_gate import DUPLICATE
 from invscale.search.outcome import rediscovered_task, rediscovery_or_new
-from invscale.search.phases import evaluate
 from invscale.search.reasons import Reason
 from invscale.search.state import SearchRun
 from invscale.search.store import CandidateRow
@@ -159,21 +158,16 @@ def _reject(run: SearchRun, cid: str, reason: str, code: Reason) -> bool:
 
 
 def confirm(run: SearchRun, cid: str) -> None:
-    """Score a candidate on a fresh confirmation set; the decision waits for the correction."""
-    s = run.cfg.search
+    """Score a candidate on a fresh confirmation set (grown when the models leave many of its
+    items unanswered); the decision waits for the correction."""
     template = template_of(run.store.candidate(cid).template)
     try:
-        items = confirmation_sets(template, s.confirm_examples, s.seed)
+        score_confirmation(run, cid, template)
     except GateError as exc:
         run.store.set_status(
             cid, "not_confirmed", f"confirmation: {exc}", code=Reason.NO_CONFIRMATION_SET
         )
         return
-    fresh = check_freshness(
-        run.store, template, selection_items(run, cid), items, max(s.halving_sizes), s.seed
-    )
-    run.items[cid + ":confirm"] = items
-    evaluate(run, cid, "confirm", items, fresh)
     if is_composed(template):
         score_parts(run, cid)
     run.store.set_status(cid, "confirming")

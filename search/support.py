@@ -7,11 +7,14 @@ offline ladder (gap +7.13 [+3.80, +10.34], accuracy falling, control intact) whi
 class mass 0.3 on only 39% of its items. So the effect is measured again on the items every
 model answers (class mass at least tau from every model, on the task item and on its control),
 with the same cluster bootstrap and sign-flip test; the acceptance rule asks that this effect be
-significant on its own and that enough such items and entity clusters exist.
+significant on its own and that enough such items and entity clusters exist. So that the test
+still sees about as many items as the Prize asked for, a partly answered confirmation set grows
+once (:func:`grown_size`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +77,22 @@ class SupportedEffect:
             f"{head}; gap on them {self.gap:+.3f} [{self.gap_ci[0]:+.3f}, "
             f"{self.gap_ci[1]:+.3f}], p={self.p:.2g}{off}"
         )
+
+
+def grown_size(
+    supported: SupportedEffect | None, n: int, target: int, cap: int, min_share: float
+) -> int:
+    """Items a confirmation set of ``n`` should grow to so that about ``target`` are supported.
+
+    One step, sized by the supported share the ``n`` items showed, at most ``cap``. No growth
+    (``n``) when the target is met, when the scores carry no class mass, or when the share is
+    under ``min_share``: such a task is refused as mostly unanswered, and more of it would not
+    change that. The share is the same whichever model is called the larger, so a size chosen
+    from it leaves the sign-flip test of the effect valid.
+    """
+    if supported is None or supported.n >= target or cap <= n or supported.share < min_share:
+        return n
+    return min(cap, math.ceil(target * n / max(supported.n, 1)))
 
 
 def class_mass(result: LadderResult) -> np.ndarray | None:

@@ -30,6 +30,7 @@ from invscale.search.candidates import (
     template_of,
 )
 from invscale.search.checks import refusals
+from invscale.search.confirmation import confirmed_size
 from invscale.search.evaluate import PairedEvaluation
 from invscale.search.outcome import novelty_record, rediscovered_task
 from invscale.search.phases import evaluate, score_items
@@ -49,9 +50,7 @@ def _items(run: SearchRun, cid: str, confirm: bool) -> ItemSets:
         return run.items[cid]
     key = cid + ":confirm"
     if key not in run.items:
-        run.items[key] = confirmation_sets(
-            template, run.cfg.search.confirm_examples, run.cfg.search.seed
-        )
+        run.items[key] = confirmation_sets(template, confirmed_size(run, cid), run.cfg.search.seed)
     return run.items[key]
 
 

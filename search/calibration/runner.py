@@ -33,6 +33,7 @@ from invscale.search.calibration.scenarios import (
 from invscale.search.config import SearchConfig
 from invscale.search.evaluate import PairedEvaluation, score_pair
 from invscale.search.reasons import Reason
+from invscale.search.support import grown_size
 
 LADDER = (
     Rung(name="sim-135m", params=135_000_000, backend=backend.BACKEND),
@@ -89,11 +90,13 @@ class Calibration:
         rows: One per scenario.
         m: Confirmations each simulated run corrects over.
         candidates: Candidates in all.
+        grown: Candidates whose confirmation set grew (too few supported items at first).
     """
 
     rows: tuple[ScenarioRow, ...]
     m: int
     candidates: int
+    grown: int = 0
 
     def _total(self, kind: Kind) -> tuple[int, int]:
         rows = [r for r in self.rows if r.kind == kind]
@@ -192,6 +195,7 @@ def run_calibration(
     progress: Callable[[str, int], None] | None = None,
     run_size: int | None = 200,
     real: RealItems | None = None,
+    grow: bool = True,
 ) -> Calibration:
     """Simulate every scenario's candidates, evaluate them, decide them together.
 
@@ -206,6 +210,9 @@ def run_calibration(
             at once when None); the candidates should make whole runs of it.
         real: Real scored items for the scenarios drawn from them (those are left out when
             None).
+        grow: Grow a confirmation set with too few supported items as the search does (up to
+            ``cfg.confirm_max_examples``); False tests every candidate on its first ``items``
+            items of the same draws.
     """
     cfg = cfg or SearchConfig()
     register(backend.BACKEND, "invscale.search.calibration.backend:load")
@@ -213,17 +220,20 @@ def run_calibration(
     scorer = ScorerConfig(cache_path=":memory:")
     pool, rng = ModelPool(scorer), np.random.default_rng(seed)
     grouped: list[tuple[Scenario, list[Outcome]]] = []
+    drawn, grown = max(items, cfg.confirm_max_examples), 0
     for s_index, scenario in enumerate(scenarios):
         if scenario.real is not None and real is None:
             continue
         outcomes = []
         for j in range(max(1, round(scenario.count * scale))):
             if scenario.real is not None and real is not None:
-                sim = real_null(real, scenario.real, items, rng)
+                sim = real_null(real, scenario.real, drawn, rng)
             else:
-                sim = simulate(scenario, items, rng)
-            key = f"s{s_index}-{j}"
-            ev = evaluate_simulated(key, sim, cfg, scorer, pool, seed + 1000 * s_index + j)
+                sim = simulate(scenario, drawn, rng)
+            ev, more = _confirm(
+                f"s{s_index}-{j}", sim, items, cfg, (scorer, pool), seed + 1000 * s_index + j, grow
+            )
+            grown += more
             outcomes.append(Outcome(scenario.name, scenario.kind, ev, sim.effect))
         grouped.append((scenario, outcomes))
         if progress is not None:
@@ -238,7 +248,28 @@ def run_calibration(
         ]
         rows.append(_row(scenario, decided))
         at += len(group)
-    return Calibration(tuple(rows), min(run_size or len(flat), len(flat)), len(flat))
+    return Calibration(tuple(rows), min(run_size or len(flat), len(flat)), len(flat), grown)
+
+
+def _confirm(
+    key: str,
+    sim: Simulated,
+    items: int,
+    cfg: SearchConfig,
+    scoring: tuple[ScorerConfig, ModelPool],
+    seed: int,
+    grow: bool,
+) -> tuple[PairedEvaluation, bool]:
+    """Evaluate a candidate on its first ``items`` items and, as the search does, again on a
+    grown set when too few of them were supported (the draw holds the most it may grow to).
+    Returns the evaluation kept and whether the set grew."""
+    n = min(items, sim.items)
+    ev = evaluate_simulated(key, sim.head(n), cfg, *scoring, seed)
+    floor = cfg.acceptance.min_supported_items
+    size = grown_size(ev.supported, n, items, sim.items, floor) if grow else n
+    if size <= n:
+        return ev, False
+    return evaluate_simulated(key, sim.head(size), cfg, *scoring, seed), True
 
 
 def _decide_in_runs(

@@ -101,6 +101,22 @@ class Simulated:
     has_consistent: bool
     effect: float
 
+    @property
+    def items(self) -> int:
+        """Items simulated."""
+        return len(self.clusters)
+
+    def head(self, n: int) -> Simulated:
+        """The first ``n`` items (items are drawn independently, entity by entity, so the first
+        ``n`` of a larger draw are a draw of ``n``)."""
+        return Simulated(
+            self.logprobs[:, :, :n],
+            self.answers[:, :n],
+            self.clusters[:n],
+            self.has_consistent,
+            self.effect,
+        )
+
 
 def _means(s: Scenario, effect: float) -> NDArray[np.float64]:
     """Mean log-odds of the right class, shape [models, variants]."""

@@ -11,7 +11,7 @@ import pytest
 from invscale.scorer import ModelPool, ScorerConfig
 from invscale.search.acceptance import decide_all
 from invscale.search.calibration import SCENARIOS, run_calibration
-from invscale.search.calibration.runner import LADDER, evaluate_simulated
+from invscale.search.calibration.runner import LADDER, _confirm, evaluate_simulated
 from invscale.search.calibration.scenarios import Scenario, simulate
 from invscale.search.config import AcceptanceConfig, SearchConfig
 from invscale.search.reasons import Reason
@@ -95,3 +95,17 @@ def test_entity_clusters_keep_the_gap_test_at_its_level_where_items_would_not():
     rate = np.mean([ev.p_gap <= 0.05 for ev in clustered])
     naive = np.mean([ev.p_gap <= 0.05 for ev in as_items])
     assert rate <= 0.12 and naive >= 0.15
+
+
+def test_a_partly_answered_candidate_is_tested_on_a_grown_set_as_the_search_grows_it():
+    half = replace(_sized("planted effect", 2), task_mass=(0.15, 0.15))  # many items under tau
+    cfg = CFG.model_copy(update={"confirm_max_examples": 240})
+    sim = simulate(half, 240, np.random.default_rng(0))
+    scoring = (ScorerConfig(cache_path=":memory:"), ModelPool(ScorerConfig(cache_path=":memory:")))
+    first = evaluate_simulated("g", sim.head(120), cfg, *scoring, 0)
+    ev, grew = _confirm("g", sim, 120, cfg, scoring, 0, True)
+    assert first.supported is not None and ev.supported is not None and grew
+    assert first.supported.n < 110 and ev.n > 120 and ev.supported.n > first.supported.n
+    assert _confirm("g", sim, 120, cfg, scoring, 0, False) == (first, False)
+    cal = run_calibration([half], items=120, cfg=cfg, run_size=None)
+    assert cal.grown == 2 and run_calibration([half], 120, cfg=cfg, grow=False).grown == 0

@@ -85,6 +85,18 @@ def test_too_few_supported_items_or_clusters_refuse_with_the_low_mass_code():
     assert decision.code is Reason.LOW_MASS_SHARE and "12 entity clusters" in decision.text
 
 
+def test_a_confirmation_with_too_few_supported_items_does_not_tighten_the_others_level():
+    tested = _ev(p=0.03, supported=_supported(p=0.03))
+    unanswered = [_ev(p=1e-6, supported=_supported(share=0.1, p=1.0))] * 9
+    first, *rest = decide_all([tested, *unanswered], SearchConfig(), "two-model contrast")
+    assert first.code is Reason.ACCEPTED  # 0.03 <= 0.05: the nine cannot be accepted, not counted
+    assert "holm over 1 confirmation test(s)" in first.text
+    assert {d.code for d in rest} == {Reason.LOW_MASS_SHARE}
+    assert "left out of the holm correction (1 other test(s))" in rest[0].text
+    counted = decide_all([tested] + [_ev(p=0.9)] * 9, SearchConfig(), "two-model contrast")
+    assert counted[0].code is Reason.NOT_SIGNIFICANT  # nine testable ones do count: 0.03 > 0.005
+
+
 def test_an_effect_not_significant_on_the_supported_items_is_refused_at_the_corrected_level():
     ev = _ev(supported=_supported(p=0.01))
     assert _codes(ev) == []  # the level is the correction's: only decide_all knows it

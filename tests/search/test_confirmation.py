@@ -151,3 +151,21 @@ def test_an_artefact_refusal_shows_in_status_and_report(tmp_path):
     assert Reason.LOW_MASS_SHARE.label in status.output
     CliRunner().invoke(app, ["report", str(run.run_dir)])
     assert Reason.LOW_MASS_SHARE.label in (run.run_dir / "report.html").read_text()
+
+
+def _grown_run(tmp_path: Path, cap: int):
+    cfg = config(tmp_path, "two", confirm_max_examples=cap, acceptance={"class_mass_tau": 0.1})
+    run = planted_run(tmp_path, cfg)
+    (row,) = run.store.candidates()
+    return run, row, PairedEvaluation.from_dict(run.store.evaluation(row.id, "confirm").data)
+
+
+def test_a_partly_answered_confirmation_set_grows_and_is_written_whole(tmp_path):
+    run, row, ev = _grown_run(tmp_path / "grow", 200)
+    assert ev.supported is not None and ev.n > 100  # 100 asked, some items left unanswered
+    assert ev.supported.n >= 0.95 * 100 and ev.shared_entities == 0
+    assert f"on the {ev.supported.n} supported items" in row.reason
+    (folder,) = list((run.run_dir / "tasks").glob("*"))
+    assert len((folder / "data.csv").read_text().splitlines()) == ev.n + 1  # header + items
+    _, _, fixed = _grown_run(tmp_path / "fixed", 100)  # growth off: the 100 asked
+    assert fixed.n == 100 and fixed.supported is not None and fixed.supported.n < 100

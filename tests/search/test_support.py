@@ -5,7 +5,7 @@ import pytest
 
 from invscale.scorer import ModelPool, ScoreCache, ScorerConfig
 from invscale.search.evaluate import score_pair
-from invscale.search.support import SupportedEffect, supported_effect
+from invscale.search.support import SupportedEffect, grown_size, supported_effect
 from tests.search.test_evaluate import LADDER, _sets
 
 PARAMS = [10**8, 10**9]
@@ -56,3 +56,24 @@ def test_a_scored_pair_counts_items_supported_by_every_model_on_task_and_control
     assert ev.supported.n == int(expected.sum())
     assert ev.supported.share <= min(d.share_supported for d in ev.diagnostics) + 1e-12
     assert ev.supported.share == pytest.approx(expected.mean())
+
+
+def _support(n: int, share: float) -> SupportedEffect:
+    return SupportedEffect(0.1, n, share, n, 0.5, (0.2, 0.8), 1e-4, 0, None)
+
+
+@pytest.mark.parametrize(
+    ("supported", "n", "cap", "expected"),
+    [
+        (_support(294, 0.98), 300, 600, 307),  # 300 / 0.98 items give about 300 supported
+        (_support(117, 0.39), 300, 600, 600),  # the memo trap's share: up to the cap
+        (_support(300, 1.0), 300, 600, 300),  # enough already
+        (_support(294, 0.98), 300, 300, 300),  # growth turned off
+        (_support(30, 0.1), 300, 600, 300),  # mostly unanswered: refused, more would not help
+        (None, 300, 600, 300),  # no class mass (sequence_prob)
+    ],
+)
+def test_a_confirmation_set_grows_once_to_about_its_size_in_supported_items(
+    supported, n, cap, expected
+):
+    assert grown_size(supported, n, 300, cap, 0.2) == expected
