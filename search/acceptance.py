@@ -16,7 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from invscale.search.checks import Refusal, on_supported, refusals, supported_significance
+from invscale.search.checks import (
+    Refusal,
+    on_supported,
+    refusals,
+    supported_significance,
+    too_few_supported,
+)
 from invscale.search.config import SearchConfig
 from invscale.search.evaluate import FEW_CLUSTERS, PairedEvaluation, p_floor
 from invscale.search.reasons import Reason
@@ -155,11 +161,11 @@ def _decision(
 ) -> Decision:
     supported = ev.supported if on_supported(ev, cfg.acceptance) else None
     where = "" if supported is None else f" on the {supported.n} supported items"
+    left_out = f" (left out of the {cfg.correction} correction over {m} other test(s))"
     tested = (
         f"{cfg.correction} over {m} confirmation test(s) at alpha {cfg.alpha}"
         if ok is not None
-        else f"left out of the {cfg.correction} correction ({m} other test(s)): too few "
-        "supported items to be tested"
+        else f"not tested: too few supported items{left_out if m else ''}"
     )
     tail = (
         f"gap {ev.gap:+.3f} [{ev.gap_ci[0]:+.3f}, {ev.gap_ci[1]:+.3f}], slope {ev.slope:+.3f} "
@@ -173,6 +179,8 @@ def _decision(
         tail += "; no control: the task's slope alone, the manipulation's part untested"
     refused = tuple(refusals(ev, cfg.acceptance, cfg.min_class_mass))
     if ok is None:  # outside the family: the support check refuses it whatever its p
+        if ev.supported is not None and all(r.code is not Reason.LOW_MASS_SHARE for r in refused):
+            refused = (*refused, too_few_supported(ev, ev.supported, cfg.acceptance))
         why = "; ".join(r.text for r in refused)
         return Decision(refused[0].code, f"artefact: {why}: {tail}", p, refused)
     if not ok:

@@ -17,6 +17,7 @@ from invscale.scorer.diagnostics import ModelDiagnostics
 from invscale.search.config import AcceptanceConfig
 from invscale.search.evaluate import PairedEvaluation
 from invscale.search.reasons import Reason
+from invscale.search.support import SupportedEffect
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,17 @@ def support(ev: PairedEvaluation, cfg: AcceptanceConfig, sequence: bool) -> list
         return _per_model_mass(ev, cfg)  # an evaluation stored before the supported test
     if on_supported(ev, cfg):
         return []
-    return [
-        Refusal(
-            Reason.LOW_MASS_SHARE,
-            f"only {s.share:.0%} of items ({s.n}, {s.clusters} entity clusters) get class "
-            f"mass >= {s.tau:g} from every model{_on_both(ev)} ({cfg.min_supported_items:.0%} "
-            f"and {cfg.min_supported_clusters} clusters needed; per model: {_shares(ev)})",
-        )
-    ]
+    return [too_few_supported(ev, s, cfg)]
+
+
+def too_few_supported(ev: PairedEvaluation, s: SupportedEffect, cfg: AcceptanceConfig) -> Refusal:
+    """The refusal of a task with too few supported items or entity clusters."""
+    return Refusal(
+        Reason.LOW_MASS_SHARE,
+        f"only {s.share:.0%} of items ({s.n}, {s.clusters} entity clusters) get class "
+        f"mass >= {s.tau:g} from every model{_on_both(ev)} ({cfg.min_supported_items:.0%} "
+        f"and {cfg.min_supported_clusters} clusters needed; per model: {_shares(ev)})",
+    )
 
 
 def supported_significance(ev: PairedEvaluation, level: float) -> list[Refusal]:

@@ -124,6 +124,7 @@ def verdict_of(ev: PairedEvaluation, decision: Decision) -> Verdict:
     """The verdict line and kind of a decided evaluation."""
     codes = (decision.code, *(r.code for r in decision.refusals if r.code is not decision.code))
     what = "the gap" if ev.controlled else "the loss"
+    trend = f"{what} rises with size" if ev.gap > 0 else f"{what} does not rise with size"
     if decision.code is Reason.ACCEPTED:
         kind, line = (
             "inverse scaling",
@@ -131,15 +132,15 @@ def verdict_of(ev: PairedEvaluation, decision: Decision) -> Verdict:
         )
     elif decision.code is Reason.NOT_SIGNIFICANT:
         kind = "not significant"
-        trend = f"{what} rises with size" if ev.gap > 0 else f"{what} does not rise with size"
         line = f"no inverse scaling: {trend}, not significantly (p={decision.p:.2g}; {_short(ev)})"
         if decision.refusals:
             line += "; checks failed too: " + "; ".join(r.text for r in decision.refusals)
     else:
         kind = "refused"
         first = decision.refusals[0]
+        # A task too little answered to be tested is refused whichever way its loss moves.
         line = (
-            f"{what} rises with size, but {first.text}: "
+            f"{trend}{', but' if ev.gap > 0 else ';'} {first.text}: "
             f"{_WHAT.get(first.code, first.code.label)}, not inverse scaling"
         )
     return Verdict(

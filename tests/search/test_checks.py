@@ -92,7 +92,12 @@ def test_a_confirmation_with_too_few_supported_items_does_not_tighten_the_others
     assert first.code is Reason.ACCEPTED  # 0.03 <= 0.05: the nine cannot be accepted, not counted
     assert "holm over 1 confirmation test(s)" in first.text
     assert {d.code for d in rest} == {Reason.LOW_MASS_SHARE}
-    assert "left out of the holm correction (1 other test(s))" in rest[0].text
+    assert "not tested: too few supported items (left out of the holm correction over 1 other" in (
+        rest[0].text
+    )
+    no_shares = _ev(answer_shares=(), supported=_supported(share=0.1))  # no balance to read
+    (alone,) = decide_all([no_shares], SearchConfig(), "two-model contrast")
+    assert alone.code is Reason.LOW_MASS_SHARE and "only 10% of items" in alone.text
     counted = decide_all([tested] + [_ev(p=0.9)] * 9, SearchConfig(), "two-model contrast")
     assert counted[0].code is Reason.NOT_SIGNIFICANT  # nine testable ones do count: 0.03 > 0.005
 
