@@ -117,7 +117,7 @@ def decide_all(
     it, outside the correction's family. The whole set's numbers are reported beside.
 
     Args:
-        evaluations: Every confirmation so far (the correction counts them all).
+        evaluations: Every confirmation so far (the correction counts every testable one).
         cfg: The search config (alpha, correction, the artefact checks).
         ladder_kind: What the ladder can show (``two-model contrast`` or ``scaling ladder``),
             said in every verdict.
