@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from invscale.search.novelty.config import JudgeSettings
 from invscale.search.novelty.judge import Judge
@@ -88,8 +89,6 @@ SPLITS = {
 
 @pytest.mark.parametrize("split", sorted(SPLITS))
 def test_the_judge_never_saw_a_set_id(split):
-    import yaml
-
     manifest = ROOT / "bench" / "data" / "novelty_real" / "manifest.yaml"
     ids = [s["id"] for s in yaml.safe_load(manifest.read_text(encoding="utf-8"))["sets"]]
     for number, record in enumerate(_records(split), start=1):
